@@ -1,4 +1,4 @@
-"""Typed YAML configuration: loading, ``extends`` inheritance, ``key.sub=value`` overrides, strict validation."""
+"""Typed YAML configuration: ``extends`` inheritance, ``key.sub=value`` overrides, strict validation."""
 
 from mumo.config.loader import (
     apply_overrides,

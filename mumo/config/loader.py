@@ -3,7 +3,7 @@
 A config file may name one or more base files with ``extends: base.yaml`` (paths relative to the file); bases
 are merged first, the file's own keys override them key by key. Command-line overrides ``key.sub=value`` are
 applied last, with ``value`` parsed as YAML. Validation is strict: an unknown key or a value of the wrong type
-raises :class:`~mumo.errors.ConfigError` naming the full key path and, for unknown keys, the closest valid key.
+raises :class:`~mumo.errors.ConfigError` naming the full key path and, for unknown keys, the closest one.
 """
 
 from __future__ import annotations
@@ -153,7 +153,9 @@ def _convert(tp: Any, value: Any, key_path: str) -> Any:
                 return _convert(arg, value, key_path)
             except ConfigError as exc:
                 errors.append(str(exc))
-        raise ConfigError(errors[0] if len(errors) == 1 else f"{_name(key_path)}: {value!r} fits none of {tp}")
+        raise ConfigError(
+            errors[0] if len(errors) == 1 else f"{_name(key_path)}: {value!r} fits none of {tp}"
+        )
     if origin is typing.Literal:
         if value not in args:
             close = difflib.get_close_matches(str(value), [str(a) for a in args], n=1)
@@ -174,7 +176,9 @@ def _convert(tp: Any, value: Any, key_path: str) -> Any:
         if origin is tuple and args and args[-1] is not Ellipsis:
             if len(args) != len(value):
                 raise ConfigError(f"{_name(key_path)}: expected {len(args)} items, got {len(value)}")
-            return tuple(_convert(a, v, f"{key_path}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+            return tuple(
+                _convert(a, v, f"{key_path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
+            )
         item_tp = args[0] if args else Any
         items = [_convert(item_tp, v, f"{key_path}[{i}]") for i, v in enumerate(value)]
         return tuple(items) if origin is tuple or tp is tuple else items
@@ -209,9 +213,7 @@ def _convert_scalar(tp: Any, value: Any, key_path: str) -> Any:
             return Path(value)
     else:
         raise ConfigError(f"{_name(key_path)}: unsupported schema type {tp!r}")
-    raise ConfigError(
-        f"{_name(key_path)}: expected {tp.__name__}, got {type(value).__name__} {value!r}"
-    )
+    raise ConfigError(f"{_name(key_path)}: expected {tp.__name__}, got {type(value).__name__} {value!r}")
 
 
 def _convert_dataclass(tp: Any, value: Any, key_path: str) -> Any:

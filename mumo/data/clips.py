@@ -82,7 +82,9 @@ def read_index(root: str | Path, split: Split | None = None) -> list[ClipRecord]
     """
     path = Path(root) / INDEX_FILE
     if not path.is_file():
-        raise DataError(f"{root}: not a mumo dataset (missing {INDEX_FILE}); create one with `mumo data synth`")
+        raise DataError(
+            f"{root}: not a mumo dataset (missing {INDEX_FILE}); create one with `mumo data synth`"
+        )
     records = []
     for line_no, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():

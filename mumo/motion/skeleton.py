@@ -1,6 +1,6 @@
 """Skeleton definitions: the 22-joint SMPL/HumanML3D chain and the 24-joint SMPL chain used by metrics.
 
-Conventions: joint positions in metres, y up, the body faces +z in the rest pose, the subject's left side is +x.
+Conventions: joint positions in metres, y up, the rest pose faces +z, the subject's left side is +x.
 """
 
 from __future__ import annotations
