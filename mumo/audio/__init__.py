@@ -1,1 +1,16 @@
+"""Audio I/O (soundfile + soxr), validation, and beat/onset detection (librosa)."""
 
+from mumo.audio.beats import beat_f_measure, detect_beats, detect_onsets, onset_envelope
+from mumo.audio.io import is_silent, load, resample, save, validate_audio
+
+__all__ = [
+    "beat_f_measure",
+    "detect_beats",
+    "detect_onsets",
+    "is_silent",
+    "load",
+    "onset_envelope",
+    "resample",
+    "save",
+    "validate_audio",
+]

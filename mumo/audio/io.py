@@ -1,0 +1,110 @@
+"""Reading, validating, resampling and writing audio.
+
+Waveforms are float32 arrays ``[C, N]`` (channels, samples) in [-1, 1] with an explicit sample rate in Hz.
+Reading uses soundfile, resampling uses soxr (no torchaudio).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from mumo.errors import AudioError
+
+SILENCE_RMS = 1e-4
+"""RMS level below which a waveform counts as silent (about -80 dBFS)."""
+
+
+def load(path: str | Path, sample_rate: int, mono: bool = True) -> np.ndarray:
+    """Read an audio file and resample it.
+
+    Args:
+        path: any format libsndfile reads (WAV, FLAC, OGG, MP3 with libsndfile >= 1.1).
+        sample_rate: target rate in Hz.
+        mono: average the channels into one.
+
+    Returns:
+        float32 ``[C, N]`` at ``sample_rate`` (``C = 1`` when ``mono``).
+
+    Raises:
+        AudioError: the file is missing, empty, truncated, not audio, or holds non-finite samples.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: audio file not found")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: file is empty (0 bytes)")
+    try:
+        data, file_rate = sf.read(path, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise AudioError(f"{path}: not a readable audio file ({exc})") from None
+    if data.shape[0] == 0:
+        raise AudioError(f"{path}: audio has no samples")
+    audio = np.ascontiguousarray(data.T)
+    validate_audio(audio, name=str(path))
+    if mono:
+        audio = audio.mean(axis=0, keepdims=True)
+    return resample(audio, file_rate, sample_rate)
+
+
+def resample(audio: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
+    """Resample ``[C, N]`` audio from ``src_rate`` to ``dst_rate`` Hz (soxr, high quality); float32 out."""
+    if src_rate <= 0 or dst_rate <= 0:
+        raise AudioError(f"sample rates must be positive, got {src_rate} -> {dst_rate} Hz")
+    audio = np.asarray(audio, dtype=np.float32)
+    if src_rate == dst_rate:
+        return audio
+    out = soxr.resample(audio.T, src_rate, dst_rate, quality="HQ")
+    return np.ascontiguousarray(out.T, dtype=np.float32).reshape(audio.shape[0], -1)
+
+
+def validate_audio(audio: np.ndarray, name: str = "audio", channels: int | None = None) -> None:
+    """Check a ``[C, N]`` waveform: rank 2, at least one sample, finite values, optionally ``C == channels``.
+
+    Raises:
+        AudioError: naming ``name`` and what is wrong.
+    """
+    if audio.ndim != 2:
+        raise AudioError(f"{name}: expected audio of shape [C, N], got shape {tuple(audio.shape)}")
+    if audio.shape[1] == 0:
+        raise AudioError(f"{name}: audio has no samples")
+    if channels is not None and audio.shape[0] != channels:
+        raise AudioError(f"{name}: expected {channels} channel(s), got {audio.shape[0]}")
+    bad = ~np.isfinite(audio)
+    if bad.any():
+        first = int(np.argwhere(bad)[0][1])
+        raise AudioError(f"{name}: {int(bad.sum())} non-finite samples (first at sample {first})")
+
+
+def is_silent(audio: np.ndarray, threshold_rms: float = SILENCE_RMS) -> bool:
+    """True when the RMS level of ``audio`` (any shape) is below ``threshold_rms``."""
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) < threshold_rms
+
+
+def save(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
+    """Write ``[C, N]`` float audio as 16-bit PCM WAV, atomically (temporary file renamed into place).
+
+    Raises:
+        AudioError: bad waveform, or the directory is not writable.
+    """
+    path = Path(path)
+    audio = np.asarray(audio, dtype=np.float32)
+    validate_audio(audio, name=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".wav", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot write here ({exc.strerror}); choose a writable directory") from None
+    try:
+        sf.write(tmp, np.clip(audio, -1.0, 1.0).T, sample_rate, subtype="PCM_16", format="WAV")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
