@@ -1,1 +1,1 @@
-
+"""Evaluation metrics: dance (features, FID, diversity, beat alignment) and music."""

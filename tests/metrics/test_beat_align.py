@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats
+
+
+@pytest.mark.parametrize(
+    ("k", "beats", "score"),
+    [
+        (3, [20, 40, 61, 89, 108, 123, 146, 164, 195, 202, 221, 232], 0.43294117014),
+        (8, [21, 40, 64, 90, 109, 147, 165, 179, 201, 221], 0.29297333486),
+    ],
+)
+def test_golden_bas(golden_motion, k, beats, score):
+    motion = golden_motion(k, 240)
+    np.testing.assert_array_equal(motion_beats(motion), beats)
+    music = np.arange(15, 239, 30)
+    assert clip_beat_align_score(motion, music) == pytest.approx(score, rel=1e-9)
+
+
+def test_frozen_motion_scores_zero():
+    frozen = np.zeros((100, 24, 3))
+    assert motion_beats(frozen).size == 0
+    assert clip_beat_align_score(frozen, np.array([10, 40])) == 0.0
+    assert beat_align_score(np.array([]), np.array([3])) == 0.0
+
+
+def test_perfect_alignment_scores_one():
+    assert beat_align_score(np.array([10, 40]), np.array([10, 40, 70])) == pytest.approx(1.0)
+
+
+def test_golden_generator_checksum(golden_motion):
+    motion = golden_motion(3, 120)
+    assert motion.sum() == pytest.approx(832.8717795352, abs=1e-8)
+    np.testing.assert_allclose(motion[0, 0], [0.194729363, 0.864224246, -0.050868520], atol=1e-9)
