@@ -15,6 +15,6 @@ def make_motion(k: int, num_frames: int, fps: float = 60.0) -> np.ndarray:
     return motion
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def golden_motion():
     return make_motion
