@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from mumo.metrics.motion_quality import (
+    foot_skating_ratio,
+    jitter,
+    mean_joint_speed,
+    motion_quality,
+    pfc,
+    pfc_clip,
+)
+
+
+def z_up(motion: np.ndarray) -> np.ndarray:
+    return np.stack([motion[..., 0], -motion[..., 2], motion[..., 1]], axis=-1)
+
+
+def test_pfc_golden(golden_motion):
+    single = z_up(golden_motion(2, 150, fps=30.0))
+    assert 10_000 * pfc_clip(single, fps=30.0) == pytest.approx(5.424448398629, rel=1e-9)
+    clips = [z_up(golden_motion(k, 150, fps=30.0)) for k in range(5)]
+    assert pfc(clips, fps=30.0) == pytest.approx(8.555235608210, rel=1e-9)
+
+
+def test_speed_and_jitter_units():
+    t = np.arange(120) / 60.0
+    joints = np.zeros((120, 22, 3))
+    joints[:, :, 0] = 1.5 * t[:, None]  # 1.5 m/s straight line
+    assert mean_joint_speed(joints) == pytest.approx(1.5)
+    assert jitter(joints) == pytest.approx(0.0, abs=1e-6)
+    noisy = joints + np.random.default_rng(0).normal(0, 0.002, joints.shape)
+    assert jitter(noisy) > 100.0
+
+
+def test_foot_skating_ratio():
+    joints = np.zeros((61, 22, 3))
+    assert foot_skating_ratio(joints) == 0.0
+    joints[:, :, 0] = np.linspace(0, 2.0, 61)[:, None]  # feet on the floor sliding at 2 m/s
+    assert foot_skating_ratio(joints) == pytest.approx(1.0)
+
+
+def test_motion_quality_ratios(golden_motion):
+    gt = [golden_motion(k, 120) for k in range(3)]
+    fast = [2.0 * g for g in gt]
+    result = motion_quality(fast, gt)
+    assert result["joint_speed_ratio_to_gt"] == pytest.approx(2.0)
+    assert result["jitter_ratio_to_gt"] == pytest.approx(2.0)
