@@ -33,3 +33,18 @@ def test_golden_generator_checksum(golden_motion):
     motion = golden_motion(3, 120)
     assert motion.sum() == pytest.approx(832.8717795352, abs=1e-8)
     np.testing.assert_allclose(motion[0, 0], [0.194729363, 0.864224246, -0.050868520], atol=1e-9)
+
+
+def test_music_beats_of_click_track_at_60_fps():
+    from mumo.metrics.beat_align import music_beat_frames
+
+    rate, bpm = 32_000, 120.0
+    wave = np.zeros(8 * rate, dtype=np.float32)
+    click = np.exp(-np.arange(400) / 60.0) * np.random.default_rng(0).standard_normal(400)
+    for time in np.arange(0.5, 7.8, 60 / bpm):
+        start = int(time * rate)
+        wave[start : start + 400] += click.astype(np.float32)
+    frames = music_beat_frames(wave, rate)
+    spacing = np.diff(frames)
+    assert np.median(spacing) == pytest.approx(30, abs=1)
+    assert np.min(np.abs(frames[:, None] - (np.arange(0.5, 7.8, 0.5) * 60)[None]), axis=1).max() <= 3
