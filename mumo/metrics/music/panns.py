@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from mumo.errors import CheckpointError
+from mumo.weights import load_state_strict
 
 SAMPLE_RATE = 16_000
 NUM_CLASSES = 527
@@ -87,23 +88,5 @@ def load_cnn14(weights_path: str | Path) -> Cnn14:
     state = state.get("model", state)
     state = {k: v for k, v in state.items() if not k.startswith(FRONT_END_PREFIXES)}
     model = Cnn14()
-    load_strict(model, state, str(path))
+    load_state_strict(model, state, str(path))
     return model.eval()
-
-
-def load_strict(model: nn.Module, state: dict[str, torch.Tensor], source: str) -> None:
-    """Load ``state`` into ``model``; any missing, unexpected or mis-shaped tensor is a CheckpointError."""
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    misshaped = sorted(
-        f"{k}: {tuple(state[k].shape)} vs {tuple(v.shape)}"
-        for k, v in expected.items()
-        if k in state and state[k].shape != v.shape
-    )
-    if missing or unexpected or misshaped:
-        raise CheckpointError(
-            f"{source} does not fit {type(model).__name__}: missing {missing}, unexpected {unexpected}, "
-            f"mis-shaped {misshaped}"
-        )
-    model.load_state_dict(state, strict=True)

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from mumo.errors import CheckpointError
-from mumo.metrics.music.panns import load_strict
+from mumo.weights import load_state_strict
 
 SAMPLE_RATE = 16_000
 EXAMPLE_FRAMES = 96
@@ -72,5 +72,5 @@ def load_vggish(weights_path: str | Path) -> VGGish:
     if not path.is_file():
         raise CheckpointError(f"VGGish weights not found at {path} (expected vggish-10086976.pth)")
     model = VGGish()
-    load_strict(model, torch.load(path, map_location="cpu", weights_only=True), str(path))
+    load_state_strict(model, torch.load(path, map_location="cpu", weights_only=True), str(path))
     return model.eval()

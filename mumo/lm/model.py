@@ -1,0 +1,264 @@
+"""The joint music–motion LM: a MusicGen decoder whose attention is shared by a music and a motion stream.
+
+Each stream has its own K codebook embeddings, its own feed-forward block (and norm) in every layer and its
+own K output heads; self-attention, cross-attention, their norms and the final norm are shared. The two
+streams are concatenated along time, ``[music steps | motion steps]``, each with positions from 0.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from mumo.errors import CheckpointError
+from mumo.lm.config import LMConfig
+from mumo.lm.delay_pattern import DelayPattern
+from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
+from mumo.lm.masks import cross_attention_mask, two_stream_mask
+from mumo.lm.tasks import Task, task_spec
+from mumo.weights import load_state_strict
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """Description states the cross-attention reads.
+
+    Attributes:
+        music_states: ``[B, Lm, condition_dim]`` states of the music descriptions.
+        music_mask: ``[B, Lm]`` 1 for valid tokens.
+        motion_states: ``[B, Ld, condition_dim]`` states of the motion descriptions.
+        motion_mask: ``[B, Ld]``.
+    """
+
+    music_states: torch.Tensor
+    music_mask: torch.Tensor
+    motion_states: torch.Tensor
+    motion_mask: torch.Tensor
+
+    @property
+    def states(self) -> torch.Tensor:
+        return torch.cat([self.music_states, self.motion_states], dim=1)
+
+    def repeat(self, times: int) -> Conditions:
+        """The conditions tiled ``times`` along the batch."""
+        return Conditions(*(t.repeat(times, *([1] * (t.dim() - 1))) for t in self._tensors()))
+
+    def _tensors(self) -> tuple[torch.Tensor, ...]:
+        return self.music_states, self.music_mask, self.motion_states, self.motion_mask
+
+
+@dataclass(frozen=True)
+class StreamLogits:
+    """Logits per stream, ``[B, K, T, cardinality]`` aligned with the codes (``None``: stream absent)."""
+
+    music: torch.Tensor | None
+    motion: torch.Tensor | None
+
+
+class MusicMotionLM(nn.Module):
+    """The joint LM. ``forward_task`` is the training entry point; :mod:`mumo.lm.generate` samples from it."""
+
+    def __init__(self, config: LMConfig) -> None:
+        super().__init__()
+        self.config = config
+        vocab = config.cardinality + 1
+        self.music_embeddings = nn.ModuleList(
+            nn.Embedding(vocab, config.dim) for _ in range(config.num_codebooks)
+        )
+        self.motion_embeddings = nn.ModuleList(
+            nn.Embedding(vocab, config.dim) for _ in range(config.num_codebooks)
+        )
+        self.layers = nn.ModuleList(TwoStreamLayer(config) for _ in range(config.num_layers))
+        self.out_norm = nn.LayerNorm(config.dim)
+        self.music_heads = nn.ModuleList(
+            nn.Linear(config.dim, config.cardinality, bias=False) for _ in range(config.num_codebooks)
+        )
+        self.motion_heads = nn.ModuleList(
+            nn.Linear(config.dim, config.cardinality, bias=False) for _ in range(config.num_codebooks)
+        )
+        self.pattern = DelayPattern(config.num_codebooks, config.special_token)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """MusicGen-style init: normal(0, 0.02) for embeddings and linear layers, unit LayerNorms."""
+        for module in self.modules():
+            if isinstance(module, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(module.weight, std=0.02)
+            elif isinstance(module, nn.LayerNorm):
+                nn.init.ones_(module.weight)
+                nn.init.zeros_(module.bias)
+
+    # ----------------------------------------------------------------- core
+    def _embed(self, tokens: torch.Tensor, tables: nn.ModuleList, positions: torch.Tensor) -> torch.Tensor:
+        summed = sum(table(tokens[:, k]) for k, table in enumerate(tables))
+        pos = sinusoidal_positions(positions, self.config.dim, self.config.max_period).to(summed.dtype)
+        return summed + pos[None]
+
+    def cross_kv(
+        self, conditions: Conditions, cache: KVCache | None = None
+    ) -> list[tuple[torch.Tensor, ...]]:
+        """Per-layer keys/values of the description states (taken from / stored in ``cache``)."""
+        if cache is not None and cache.cross_kv[0] is not None:
+            return cache.cross_kv  # type: ignore[return-value]
+        states = conditions.states
+        kv = [layer.cross_attn.project_source(states) for layer in self.layers]
+        if cache is not None:
+            cache.cross_kv = kv  # type: ignore[assignment]
+        return kv
+
+    def run(
+        self,
+        music_tokens: torch.Tensor,
+        music_positions: torch.Tensor,
+        motion_tokens: torch.Tensor,
+        motion_positions: torch.Tensor,
+        conditions: Conditions,
+        self_mask: torch.Tensor,
+        cache: KVCache | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One pass over new pattern steps of both streams.
+
+        Args:
+            music_tokens: ``[B, K, Qm]`` pattern tokens (``Qm`` may be 0); ``music_positions``: their steps.
+            motion_tokens: ``[B, K, Qd]``; ``motion_positions`` ``[Qd]``.
+            conditions: the description states.
+            self_mask: bool ``[Qm + Qd, N]`` over all keys (cached first, then the new positions in order
+                music, motion).
+            cache: key/value cache to extend (``None`` = no cache).
+
+        Returns:
+            Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
+            step ``s + 1``).
+        """
+        num_music = music_tokens.shape[-1]
+        x = torch.cat(
+            [
+                self._embed(music_tokens, self.music_embeddings, music_positions),
+                self._embed(motion_tokens, self.motion_embeddings, motion_positions),
+            ],
+            dim=1,
+        )
+        cross_mask = cross_attention_mask(
+            num_music, motion_tokens.shape[-1], conditions.music_mask, conditions.motion_mask
+        ).to(x.device)
+        for index, (layer, kv) in enumerate(zip(self.layers, self.cross_kv(conditions, cache), strict=True)):
+            x = layer(x, num_music, self_mask, kv, cross_mask, cache, index)
+        x = self.out_norm(x)
+        music_logits = torch.stack([head(x[:, :num_music]) for head in self.music_heads], dim=1)
+        motion_logits = torch.stack([head(x[:, num_music:]) for head in self.motion_heads], dim=1)
+        return music_logits, motion_logits
+
+    # ------------------------------------------------------------- training
+    def forward_task(
+        self,
+        task: Task | str,
+        conditions: Conditions,
+        music_codes: torch.Tensor | None = None,
+        motion_codes: torch.Tensor | None = None,
+        full_music_context: bool = False,
+    ) -> StreamLogits:
+        """Teacher-forced logits of ``task`` for codes ``[B, K, T]`` of the streams the task uses.
+
+        Returns:
+            Logits ``[B, K, T, card]`` per present stream, aligned with the codes (``logits[..., t, :]``
+            predicts code ``t``).
+        """
+        spec = task_spec(Task(task), full_music_context)
+        reference = music_codes if music_codes is not None else motion_codes
+        if reference is None:
+            raise ValueError("forward_task needs the codes of at least one stream")
+        batch, _, num_frames = reference.shape
+        length = self.pattern.input_length(num_frames)
+        device = reference.device
+        empty = torch.zeros(batch, self.config.num_codebooks, 0, dtype=torch.long, device=device)
+
+        def inputs(codes: torch.Tensor | None, present: bool) -> torch.Tensor:
+            if not present:
+                return empty
+            if codes is None:
+                raise ValueError(f"task {Task(task).value} needs codes for both streams")
+            return self.pattern.build(codes)[..., :-1]
+
+        music_in = inputs(music_codes, spec.music_stream)
+        motion_in = inputs(motion_codes, spec.motion_stream)
+        mask = two_stream_mask(
+            music_in.shape[-1], motion_in.shape[-1], spec.music_sees_motion, spec.motion_sees_music, device
+        )
+        positions = torch.arange(length, device=device)
+        music_logits, motion_logits = self.run(
+            music_in,
+            positions[: music_in.shape[-1]],
+            motion_in,
+            positions[: motion_in.shape[-1]],
+            conditions,
+            mask,
+        )
+        return StreamLogits(
+            music=self.pattern.revert_logits(music_logits, num_frames) if spec.music_stream else None,
+            motion=self.pattern.revert_logits(motion_logits, num_frames) if spec.motion_stream else None,
+        )
+
+    def music_logits(
+        self, sequence: torch.Tensor, condition_states: torch.Tensor, condition_mask: torch.Tensor
+    ) -> torch.Tensor:
+        """MusicGen's interface: the delay-pattern sequence ``[B, K, S]`` as MusicGen reads it (``input_ids``
+        reshaped to ``[B*K, S]``), description states ``[B, L, condition_dim]`` and mask ``[B, L]`` → music
+        logits ``[B, K, S, card]`` (causal music stream only)."""
+        _batch, _, length = sequence.shape
+        no_text = condition_states[:, :0]
+        conditions = Conditions(condition_states, condition_mask, no_text, condition_mask[:, :0])
+        empty = sequence[..., :0]
+        positions = torch.arange(length, device=sequence.device)
+        mask = two_stream_mask(length, 0, "none", "none", sequence.device)
+        music, _ = self.run(sequence, positions, empty, positions[:0], conditions, mask)
+        return music
+
+    @classmethod
+    def from_musicgen(
+        cls,
+        model_or_dir: nn.Module | str | Path,
+        copy_music_to_motion: bool = True,
+        condition_dim: int | None = None,
+    ) -> MusicMotionLM:
+        """A joint LM whose music stream is a transformers MusicGen decoder (``MusicgenForCausalLM``,
+        ``MusicgenForConditionalGeneration`` or a local directory of either); motion parts are copies of the
+        music parts or fresh (``copy_music_to_motion``)."""
+        from mumo.lm.musicgen_import import _decoder, config_from_musicgen, import_musicgen
+
+        decoder = _decoder(model_or_dir)
+        model = cls(config_from_musicgen(decoder, condition_dim))
+        import_musicgen(model, decoder, copy_music_to_motion)
+        return model
+
+    # --------------------------------------------------------- persistence
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write ``config.json`` and ``model.safetensors`` into ``directory``."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
+        tensors = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
+        save_file(tensors, str(directory / WEIGHTS_FILE))
+        return directory
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> MusicMotionLM:
+        """Load a model saved with :meth:`save_pretrained`; any missing, unexpected or mis-shaped tensor is
+        a :class:`~mumo.errors.CheckpointError` listing them."""
+        directory = Path(directory)
+        for name in (CONFIG_FILE, WEIGHTS_FILE):
+            if not (directory / name).is_file():
+                raise CheckpointError(
+                    f"{directory}: missing {name} (expected a directory from save_pretrained)"
+                )
+        config = LMConfig(**json.loads((directory / CONFIG_FILE).read_text()))
+        model = cls(config)
+        load_state_strict(model, load_file(str(directory / WEIGHTS_FILE)), str(directory))
+        return model
