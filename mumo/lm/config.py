@@ -19,6 +19,9 @@ class LMConfig:
         condition_dim: width of the description states the cross-attention reads (after projection).
         dropout: dropout on attention outputs and feed-forward blocks during training.
         max_period: base of the sinusoidal positions (10 000 in MusicGen).
+        text_encoder: ``"bytes"`` (a small byte-level encoder trained with the LM) or ``"t5"`` (a frozen T5
+            encoder read from ``t5_directory``).
+        t5_directory: local directory of the T5 encoder and its tokenizer.
     """
 
     num_codebooks: int = 4
@@ -30,10 +33,16 @@ class LMConfig:
     condition_dim: int = 1024
     dropout: float = 0.0
     max_period: float = 10_000.0
+    text_encoder: str = "bytes"
+    t5_directory: str | None = None
 
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
+        if self.text_encoder not in ("bytes", "t5"):
+            raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
+        if self.text_encoder == "t5" and not self.t5_directory:
+            raise ValueError("text_encoder 't5' needs t5_directory (a local T5 encoder directory)")
 
     @property
     def special_token(self) -> int:

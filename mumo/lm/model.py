@@ -8,6 +8,7 @@ streams are concatenated along time, ``[music steps | motion steps]``, each with
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import cross_attention_mask, two_stream_mask
 from mumo.lm.tasks import Task, task_spec
+from mumo.lm.text import ByteTextEncoder, T5TextEncoder
 from mumo.weights import load_state_strict
 
 CONFIG_FILE = "config.json"
@@ -86,6 +88,11 @@ class MusicMotionLM(nn.Module):
         )
         self.pattern = DelayPattern(config.num_codebooks, config.special_token)
         self.reset_parameters()
+        self.text_encoder: nn.Module = (
+            T5TextEncoder(config.t5_directory, config.condition_dim)
+            if config.text_encoder == "t5"
+            else ByteTextEncoder(config.condition_dim, num_heads=_text_heads(config.condition_dim))
+        )
 
     def reset_parameters(self) -> None:
         """MusicGen-style init: normal(0, 0.02) for embeddings and linear layers, unit LayerNorms."""
@@ -95,6 +102,12 @@ class MusicMotionLM(nn.Module):
             elif isinstance(module, nn.LayerNorm):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
+
+    def encode_descriptions(self, music_texts: Sequence[str], motion_texts: Sequence[str]) -> Conditions:
+        """Cross-attention conditions from the music and motion descriptions (``""`` = null condition)."""
+        music_states, music_mask = self.text_encoder(music_texts)
+        motion_states, motion_mask = self.text_encoder(motion_texts)
+        return Conditions(music_states, music_mask, motion_states, motion_mask)
 
     # ----------------------------------------------------------------- core
     def _embed(self, tokens: torch.Tensor, tables: nn.ModuleList, positions: torch.Tensor) -> torch.Tensor:
@@ -262,3 +275,7 @@ class MusicMotionLM(nn.Module):
         model = cls(config)
         load_state_strict(model, load_file(str(directory / WEIGHTS_FILE)), str(directory))
         return model
+
+
+def _text_heads(dim: int) -> int:
+    return next(h for h in (8, 4, 2, 1) if dim % h == 0)

@@ -98,7 +98,9 @@ def import_musicgen(model: nn.Module, decoder: nn.Module, copy_music_to_motion: 
     strict over the whole state: a tensor that ends up missing or mis-shaped is an error."""
     state = musicgen_music_state(decoder)
     for key, value in model.state_dict().items():
-        if "motion" in key:
+        if key.startswith("text_encoder."):
+            state[key] = value  # the description encoder is not part of the MusicGen decoder
+        elif "motion" in key:
             source = key.replace("motion", "music")
             state[key] = state[source].clone() if copy_music_to_motion and source in state else value
     load_state_strict(model, state, "MusicGen import")

@@ -1,0 +1,222 @@
+"""Sampling from the joint LM with a key/value cache and classifier-free guidance.
+
+Each step feeds one new pattern step per generated stream (two tokens in ``joint``) and reads its logits; the
+prefix is never recomputed. A given stream that never attends to the generated one (music in
+``music2motion``, motion in ``motion2music``) is fed whole before the loop. The self-attention rows of every
+step are cut from the same full mask that training uses for the task, so cached generation sees exactly
+what training saw (``use_cache=False`` recomputes the whole prefix at every step instead, for reference).
+
+Classifier-free guidance doubles the batch: the second half uses the null descriptions and identical tokens;
+``logits = uncond + scale * (cond - uncond)`` per generated stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from mumo.lm.layers import KVCache
+from mumo.lm.masks import two_stream_mask
+from mumo.lm.model import MusicMotionLM
+from mumo.lm.sampling import sample_next
+from mumo.lm.tasks import Task, task_spec
+
+FRAME_RATE = 50.0
+"""Code frames per second of both token streams, Hz."""
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """Codes ``[B, K, T]`` of both streams (given ones returned as given; ``None`` where absent)."""
+
+    music_codes: torch.Tensor | None
+    motion_codes: torch.Tensor | None
+    task: Task
+
+
+@dataclass
+class _Stream:
+    """One stream's pattern sequence under construction."""
+
+    sequence: torch.Tensor  # [B, K, S]
+    generated: bool
+    known: torch.Tensor  # bool [K, S]: positions fixed before sampling (special, given or prompt codes)
+
+
+def _stream(
+    model: MusicMotionLM, codes: torch.Tensor | None, batch: int, num_frames: int, prompt: int
+) -> _Stream:
+    pattern = model.pattern
+    k = model.config.num_codebooks
+    device = next(model.parameters()).device
+    if codes is None:
+        codes = torch.zeros(batch, k, num_frames, dtype=torch.long, device=device)
+        fixed_frames = prompt
+    else:
+        fixed_frames = num_frames if codes.shape[-1] >= num_frames else codes.shape[-1]
+        codes = codes[..., :num_frames].to(device)
+        if codes.shape[-1] < num_frames:
+            codes = torch.cat([codes, codes.new_zeros(batch, k, num_frames - codes.shape[-1])], dim=-1)
+    sequence = pattern.build(codes)
+    valid = pattern.valid_steps(num_frames, device)
+    steps = torch.arange(sequence.shape[-1], device=device)
+    frame_of_step = steps[None] - 1 - torch.arange(k, device=device)[:, None]
+    known = ~valid | (frame_of_step < fixed_frames)
+    return _Stream(sequence, generated=False, known=known)
+
+
+@torch.no_grad()
+def generate(
+    model: MusicMotionLM,
+    task: Task | str,
+    num_frames: int | None = None,
+    duration_s: float | None = None,
+    music_codes: torch.Tensor | None = None,
+    motion_codes: torch.Tensor | None = None,
+    music_descriptions: Sequence[str] | None = None,
+    motion_descriptions: Sequence[str] | None = None,
+    batch_size: int | None = None,
+    prompt_frames: int = 0,
+    guidance_scale: float = 1.0,
+    temperature: float = 1.0,
+    top_k: int = 250,
+    top_p: float = 0.0,
+    seed: int = 0,
+    full_music_context: bool = False,
+    use_cache: bool = True,
+) -> GenerationResult:
+    """Sample the streams ``task`` generates.
+
+    Args:
+        task: ``joint``, ``music2motion``, ``motion2music``, ``music`` or ``motion``.
+        num_frames / duration_s: length ``T`` of the generated codes (50 Hz frames or seconds).
+        music_codes, motion_codes: ``[B, K, T']`` given codes: the conditioning stream, or a prompt of the
+            generated stream (continuation: its first ``prompt_frames`` frames are kept).
+        music_descriptions, motion_descriptions: ``B`` texts each (default: empty = null condition).
+        batch_size: ``B`` when no codes are given.
+        guidance_scale: classifier-free guidance scale (1 = off).
+        temperature, top_k, top_p: sampling (``temperature = 0``: greedy).
+        seed: seed of the sampling generator.
+        full_music_context: the given stream is fully visible (must match training).
+        use_cache: ``False`` recomputes the whole prefix at every step (reference path).
+    """
+    task = Task(task)
+    spec = task_spec(task, full_music_context)
+    if num_frames is None:
+        if duration_s is None:
+            raise ValueError("give num_frames or duration_s")
+        num_frames = round(duration_s * FRAME_RATE)
+    given = [c for c in (music_codes, motion_codes) if c is not None]
+    batch = given[0].shape[0] if given else (batch_size or 1)
+    music_descriptions = list(music_descriptions or [""] * batch)
+    motion_descriptions = list(motion_descriptions or [""] * batch)
+    if not spec.music_description:
+        music_descriptions = [""] * batch
+    if not spec.motion_description:
+        motion_descriptions = [""] * batch
+
+    guided = guidance_scale != 1.0
+    conditions = model.encode_descriptions(
+        music_descriptions + ([""] * batch if guided else []),
+        motion_descriptions + ([""] * batch if guided else []),
+    )
+    music = _stream(model, music_codes, batch, num_frames, prompt_frames) if spec.music_stream else None
+    motion = _stream(model, motion_codes, batch, num_frames, prompt_frames) if spec.motion_stream else None
+    if music is not None:
+        music.generated = spec.generates_music
+    if motion is not None:
+        motion.generated = spec.generates_motion
+
+    length = model.pattern.input_length(num_frames)
+    music_len = length if music is not None else 0
+    motion_len = length if motion is not None else 0
+    full_mask = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
+    device = conditions.music_states.device
+    full_mask = full_mask.to(device)
+    generator = torch.Generator(device="cpu").manual_seed(seed)
+
+    # Queries are fed in "events": each is a list of (stream name, step). Prefill given streams that never
+    # look at the generated stream; then one event per step.
+    prefilled = {
+        name
+        for name, stream, sees in (
+            ("music", music, spec.music_sees_motion),
+            ("motion", motion, spec.motion_sees_music),
+        )
+        if stream is not None and not stream.generated and sees == "none"
+    }
+    streams = {"music": music, "motion": motion}
+    offset = {"music": 0, "motion": music_len}
+    events: list[list[tuple[str, int]]] = [[(name, s) for s in range(length)] for name in sorted(prefilled)]
+    events += [
+        [(n, s) for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
+        for s in range(length)
+    ]
+
+    cache = KVCache(model.config.num_layers)
+    fed: list[int] = []
+    empty = torch.zeros(
+        2 * batch if guided else batch, model.config.num_codebooks, 0, dtype=torch.long, device=device
+    )
+    for event in events:
+        if not event:
+            continue
+        queries = [offset[n] + s for n, s in event]
+        if use_cache:
+            keys, new = fed + queries, event
+        else:  # the whole prefix again, in the order run() lays it out: music steps, then motion steps
+            cache = KVCache(model.config.num_layers)
+            keys = sorted(fed + queries)
+            new = [_step_of(i, music_len) for i in keys]
+        rows = torch.tensor([offset[n] + s for n, s in new], device=device)
+        self_mask = full_mask[rows][:, torch.tensor(keys, device=device)]
+        music_steps = [s for n, s in new if n == "music"]
+        motion_steps = [s for n, s in new if n == "motion"]
+        music_logits, motion_logits = model.run(
+            _tokens(music, music_steps, guided, empty),
+            torch.tensor(music_steps, dtype=torch.long, device=device),
+            _tokens(motion, motion_steps, guided, empty),
+            torch.tensor(motion_steps, dtype=torch.long, device=device),
+            conditions,
+            self_mask,
+            cache,
+        )
+        fed = keys
+        for name, logits, steps in (
+            ("music", music_logits, music_steps),
+            ("motion", motion_logits, motion_steps),
+        ):
+            stream = streams[name]
+            if stream is None or not stream.generated or not steps:
+                continue
+            step = steps[-1]
+            if step + 1 >= stream.sequence.shape[-1]:
+                continue
+            last = logits[:, :, -1]
+            if guided:
+                cond, uncond = last[:batch], last[batch:]
+                last = uncond + guidance_scale * (cond - uncond)
+            sampled = sample_next(last, temperature, top_k, top_p, generator)
+            keep = stream.known[:, step + 1]
+            stream.sequence[:, :, step + 1] = torch.where(
+                keep[None], stream.sequence[:, :, step + 1], sampled
+            )
+
+    def codes(stream: _Stream | None) -> torch.Tensor | None:
+        return None if stream is None else model.pattern.revert(stream.sequence, num_frames)
+
+    return GenerationResult(music_codes=codes(music), motion_codes=codes(motion), task=task)
+
+
+def _step_of(index: int, music_len: int) -> tuple[str, int]:
+    return ("music", index) if index < music_len else ("motion", index - music_len)
+
+
+def _tokens(stream: _Stream | None, steps: list[int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
+    """Pattern tokens ``[B', K, len(steps)]`` of ``steps`` (doubled for guidance; empty when none)."""
+    if stream is None or not steps:
+        return empty
+    tokens = stream.sequence[:, :, steps]
+    return torch.cat([tokens, tokens]) if guided else tokens

@@ -1,0 +1,76 @@
+import pytest
+import torch
+
+from mumo.lm.config import DEBUG_CONFIG
+from mumo.lm.generate import generate
+from mumo.lm.model import MusicMotionLM
+from mumo.lm.tasks import Task
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return MusicMotionLM(DEBUG_CONFIG).eval()
+
+
+def codes(batch: int, frames: int, seed: int) -> torch.Tensor:
+    return torch.randint(
+        0, DEBUG_CONFIG.cardinality, (batch, 4, frames), generator=torch.Generator().manual_seed(seed)
+    )
+
+
+@pytest.mark.parametrize(
+    ("task", "given", "full"),
+    [
+        (Task.JOINT, {}, False),
+        (Task.MUSIC2MOTION, {"music_codes": 1}, False),
+        (Task.MUSIC2MOTION, {"music_codes": 1}, True),
+        (Task.MOTION2MUSIC, {"motion_codes": 2}, False),
+        (Task.MUSIC, {}, False),
+    ],
+)
+def test_cached_greedy_equals_full_recompute(model, task, given, full):
+    kwargs = {name: codes(2, 12, seed) for name, seed in given.items()}
+    common = dict(
+        task=task, num_frames=12, batch_size=2, temperature=0.0, guidance_scale=3.0, full_music_context=full,
+        music_descriptions=["house beat", "waltz"], motion_descriptions=["bounce", "turn"], **kwargs,
+    )  # fmt: skip
+    cached = generate(model, use_cache=True, **common)
+    recomputed = generate(model, use_cache=False, **common)
+    for name in ("music_codes", "motion_codes"):
+        a, b = getattr(cached, name), getattr(recomputed, name)
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a.shape == (2, 4, 12)
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+    for name, value in kwargs.items():
+        torch.testing.assert_close(getattr(cached, name), value)
+
+
+def test_sampling_is_seeded_and_prompt_is_kept(model):
+    prompt = codes(1, 5, 7)
+    first = generate(model, Task.MUSIC, num_frames=10, music_codes=prompt, prompt_frames=5, seed=3)
+    again = generate(model, Task.MUSIC, num_frames=10, music_codes=prompt, prompt_frames=5, seed=3)
+    other = generate(model, Task.MUSIC, num_frames=10, music_codes=prompt, prompt_frames=5, seed=4)
+    torch.testing.assert_close(first.music_codes, again.music_codes)
+    torch.testing.assert_close(first.music_codes[..., :5], prompt)
+    assert not torch.equal(first.music_codes, other.music_codes)
+    assert first.music_codes.max() < DEBUG_CONFIG.cardinality
+
+
+@pytest.mark.parametrize(
+    ("task", "full"), [(Task.JOINT, False), (Task.MUSIC2MOTION, False), (Task.MUSIC2MOTION, True)]
+)
+def test_generation_uses_the_training_mask(model, task, full):
+    """Greedy cached generation must pick the argmax of the training forward's logits at every position."""
+    given = {"music_codes": codes(2, 10, 5)} if task is Task.MUSIC2MOTION else {}
+    texts = {"music_descriptions": ["a", "b"], "motion_descriptions": ["c", "d"]}
+    result = generate(
+        model, task, num_frames=10, batch_size=2, temperature=0.0, full_music_context=full, **given, **texts
+    )
+    music_texts = texts["music_descriptions"] if task is Task.JOINT else ["", ""]
+    conditions = model.encode_descriptions(music_texts, texts["motion_descriptions"])
+    logits = model.forward_task(task, conditions, result.music_codes, result.motion_codes, full)
+    torch.testing.assert_close(logits.motion.argmax(-1), result.motion_codes, rtol=0, atol=0)
+    if task is Task.JOINT:
+        torch.testing.assert_close(logits.music.argmax(-1), result.music_codes, rtol=0, atol=0)

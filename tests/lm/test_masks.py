@@ -1,0 +1,118 @@
+import pytest
+import torch
+
+from mumo.lm.config import DEBUG_CONFIG
+from mumo.lm.delay_pattern import DelayPattern
+from mumo.lm.masks import cross_attention_mask, two_stream_mask
+from mumo.lm.model import MusicMotionLM
+from mumo.lm.tasks import Task, task_spec
+
+
+def grid(rows: list[str]) -> torch.Tensor:
+    return torch.tensor([[c == "1" for c in row.replace(" ", "")] for row in rows])
+
+
+def test_joint_mask_cell_by_cell():
+    expected = grid(
+        [
+            "1000 1000",
+            "1100 1100",
+            "1110 1110",
+            "1111 1111",
+            "1000 1000",
+            "1100 1100",
+            "1110 1110",
+            "1111 1111",
+        ]
+    )
+    torch.testing.assert_close(two_stream_mask(4, 4, "causal", "causal"), expected)
+
+
+def test_music2motion_masks_cell_by_cell():
+    full = grid(
+        [
+            "1000 0000",
+            "1100 0000",
+            "1110 0000",
+            "1111 0000",
+            "1111 1000",
+            "1111 1100",
+            "1111 1110",
+            "1111 1111",
+        ]
+    )
+    torch.testing.assert_close(two_stream_mask(4, 4, "none", "full"), full)
+    causal = grid(
+        [
+            "1000 0000",
+            "1100 0000",
+            "1110 0000",
+            "1111 0000",
+            "1000 1000",
+            "1100 1100",
+            "1110 1110",
+            "1111 1111",
+        ]
+    )
+    torch.testing.assert_close(two_stream_mask(4, 4, "none", "causal"), causal)
+    mirror = two_stream_mask(4, 4, "full", "none")
+    torch.testing.assert_close(mirror[:4, 4:], torch.ones(4, 4, dtype=torch.bool))
+    assert not mirror[4:, :4].any()
+
+
+def test_task_table():
+    assert task_spec(Task.MUSIC2MOTION).music_sees_motion == "none"
+    assert task_spec(Task.MUSIC2MOTION, full_music_context=True).motion_sees_music == "full"
+    assert not task_spec(Task.MUSIC).motion_stream
+    assert not task_spec(Task.MUSIC2MOTION).music_description
+
+
+def test_cross_attention_mask_routes_descriptions():
+    music_text = torch.tensor([[1, 1, 0]])
+    motion_text = torch.tensor([[1, 1]])
+    mask = cross_attention_mask(2, 3, music_text, motion_text)[0, 0]
+    torch.testing.assert_close(mask[:2], grid(["11000", "11000"]))
+    torch.testing.assert_close(mask[2:], grid(["00011", "00011", "00011"]))
+
+
+def test_delay_pattern_round_trip():
+    pattern = DelayPattern(4, special_token=99)
+    codes = torch.randint(0, 99, (2, 4, 6))
+    sequence = pattern.build(codes)
+    assert sequence.shape == (2, 4, 10)
+    assert (sequence[:, :, 0] == 99).all()
+    assert sequence[0, 2, 3] == codes[0, 2, 0]
+    torch.testing.assert_close(pattern.revert(sequence, 6), codes)
+    assert pattern.valid_steps(6).sum() == 4 * 6
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(1)
+    return MusicMotionLM(DEBUG_CONFIG).eval()
+
+
+def test_invisible_tokens_do_not_change_logits(model):
+    """In music2motion, music never sees motion; motion at frame t never sees later motion."""
+    gen = torch.Generator().manual_seed(0)
+    music = torch.randint(0, 32, (1, 4, 8), generator=gen)
+    motion = torch.randint(0, 32, (1, 4, 8), generator=gen)
+    conditions = model.encode_descriptions(["x"], ["y"])
+    with torch.no_grad():
+        base = model.forward_task(Task.MUSIC2MOTION, conditions, music, motion)
+        changed_motion = motion.clone()
+        changed_motion[:, :, 6:] = (changed_motion[:, :, 6:] + 1) % 32
+        after = model.forward_task(Task.MUSIC2MOTION, conditions, music, changed_motion)
+    torch.testing.assert_close(base.music, after.music, rtol=0, atol=0)
+    # motion logits of frame t read pattern steps <= t + k; codes of frames >= 6 enter at steps >= 7
+    torch.testing.assert_close(base.motion[:, 0, :6], after.motion[:, 0, :6], rtol=0, atol=0)
+    assert not torch.allclose(base.motion[:, 0, 7:], after.motion[:, 0, 7:])
+
+
+def test_text_cross_attention_is_not_causal(model):
+    """Changing the last description byte changes the logits of the very first step."""
+    music = torch.randint(0, 32, (1, 4, 6))
+    with torch.no_grad():
+        a = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description A"], [""]), music)
+        b = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description B"], [""]), music)
+    assert not torch.allclose(a.music[:, 0, 0], b.music[:, 0, 0])
