@@ -10,13 +10,17 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from mumo.data.clips import read_index
 from mumo.errors import DataError, MotionError
 
 EPILOG = """examples:
   mumo evaluate-dir --generated outputs/joints --reference data/aist_test_joints
   mumo evaluate-dir --generated gen/ --reference gt/ --bootstrap 200 --json scores.json --cache .gt_cache
 
-Each folder holds .npy joint arrays [T, 24, 3] (SMPL) or [T, 22, 3] (SMPL22), metres, y up, 60 fps.
+Each folder holds .npy joint arrays [T, 24, 3] (SMPL) or [T, 22, 3] (SMPL22), metres, y up, 60 fps, or is a
+mumo dataset (index.jsonl) of which --generated-split / --reference-split pick one split:
+  mumo evaluate-dir --generated data/synth --generated-split test \
+      --reference data/synth --reference-split train
 """
 
 
@@ -30,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--generated", type=Path, required=True, help="folder of generated .npy joints")
     parser.add_argument("--reference", type=Path, required=True, help="folder of ground-truth .npy joints")
+    parser.add_argument("--generated-split", default=None, help="split to use when --generated is a dataset")
+    parser.add_argument("--reference-split", default=None, help="split to use when --reference is a dataset")
     parser.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     parser.add_argument("--cache", type=Path, default=None, help="cache folder for ground-truth features")
@@ -37,11 +43,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def load_joint_dir(directory: Path) -> list[np.ndarray]:
-    """All ``.npy`` joint arrays of a folder, sorted by name; each must be ``[T, 22 or 24, 3]``."""
+def load_joint_dir(directory: Path, split: str | None = None) -> list[np.ndarray]:
+    """All ``.npy`` joint arrays of a folder, sorted by name, or the clips of ``split`` when the folder is a
+    mumo dataset; each must be ``[T, 22 or 24, 3]``."""
     if not directory.is_dir():
         raise DataError(f"{directory}: folder not found")
-    paths = sorted(directory.glob("*.npy"))
+    if split is not None:
+        records = read_index(directory, split)  # type: ignore[arg-type]
+        paths = [directory / r.joints_path for r in records if r.joints_path is not None]
+    else:
+        paths = sorted(directory.glob("*.npy"))
     if not paths:
         raise DataError(f"{directory}: no .npy joint arrays found")
     clips = []
@@ -60,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from mumo.metrics.dance import evaluate, extract_features
     from mumo.metrics.motion_quality import motion_quality
 
-    generated = load_joint_dir(args.generated)
-    reference = load_joint_dir(args.reference)
+    generated = load_joint_dir(args.generated, args.generated_split)
+    reference = load_joint_dir(args.reference, args.reference_split)
     joints = {clip.shape[1] for clip in generated + reference}
     if len(joints) > 1:
         raise MotionError(f"the folders mix skeletons with {sorted(joints)} joints; convert to one skeleton")

@@ -129,7 +129,9 @@ def evaluate(
         ground_truth: clips in the same format, or their precomputed :class:`DanceFeatures`
             (see :class:`mumo.metrics.cache.FeatureCache`).
         bootstrap: number of bootstrap resamples of the generated clips; when > 0, adds
-            ``{fid_k,fid_m,div_k,div_m}_ci95 = [low, high]`` (95 % percentile intervals).
+            ``{fid_k,fid_m,div_k,div_m}_ci95 = [low, high]`` (95 % percentile intervals). Resampling with
+            replacement duplicates clips, which biases FID up and Div down, so for small sets the interval
+            can lie beside the point estimate: read it as the spread of the metric, not as a correction.
         seed: seed of the bootstrap.
         max_generated_frames: generated clips are cut to this many frames.
         subtract_start: subtract each clip's frame-0 root position first (the protocol; ``False`` scores the
