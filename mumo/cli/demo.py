@@ -16,7 +16,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from mumo.data.clips import ClipRecord, read_index
 from mumo.errors import MumoError
+from mumo.report.dataset import write_dataset_report
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +34,55 @@ class DemoStep:
 
     name: str
     output: str
-    argv: Callable[[Path], list[str]]
+    argv: Callable[[Path, int], list[str]]
+
+
+def _held_out(out: Path) -> ClipRecord:
+    """The first test-split clip of the demo dataset."""
+    return read_index(out / "data", "test")[0]
 
 
 DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep(
         "synthetic dataset",
         "data",
-        lambda out: ["data", "synth", "--out", str(out / "data"), "--num-clips", "96", "--seed", "0"],
+        lambda out, num_clips: ["data", "synth", "--out", str(out / "data"), "--num-clips", str(num_clips)],
+    ),
+    DemoStep(
+        "dance video of a held-out clip",
+        "video",
+        lambda out, _: [
+            "render",
+            "--joints",
+            str(out / "data" / _held_out(out).joints_path),
+            "--music",
+            str(out / "data" / _held_out(out).music_path),
+            "--title",
+            f"{_held_out(out).style} (ground truth)",
+            "--out",
+            str(out / "video" / "dance.mp4"),
+            "--sheet",
+            str(out / "video" / "contact_sheet.png"),
+        ],
+    ),
+    DemoStep(
+        "dance metrics, ground-truth row",
+        "metrics",
+        lambda out, _: [
+            "evaluate-dir",
+            "--generated",
+            str(out / "data"),
+            "--generated-split",
+            "test",
+            "--reference",
+            str(out / "data"),
+            "--reference-split",
+            "train",
+            "--bootstrap",
+            "200",
+            "--json",
+            str(out / "metrics" / "ground_truth.json"),
+        ],
     ),
 )
 
@@ -54,6 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=Path("outputs/demo"), help="output directory")
     parser.add_argument("--fresh", action="store_true", help="delete previous demo outputs first")
+    parser.add_argument("--num-clips", type=int, default=96, help="size of the synthetic dataset")
     parser.set_defaults(func=run_demo)
 
 
@@ -71,7 +115,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if marker.is_file():
             console.print(f"{title}: done already ({marker.parent})")
             continue
-        argv = step.argv(out)
+        argv = step.argv(out, args.num_clips)
         console.print(f"[bold]{title}[/bold]: mumo {' '.join(argv)}")
         started = time.perf_counter()
         status = mumo_main(argv)
@@ -79,5 +123,13 @@ def run_demo(args: argparse.Namespace) -> int:
             raise MumoError(f"demo step '{step.name}' failed (exit {status}); fix it and re-run `mumo demo`")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(f"{time.perf_counter() - started:.1f} s\n")
+    report = write_dataset_report(
+        out / "data",
+        out / "metrics" / "ground_truth.json",
+        {"video": out / "video" / "dance.mp4", "contact sheet": out / "video" / "contact_sheet.png"},
+        out / "report.md",
+    )
     console.print(f"[green]demo finished[/green]: outputs under {out.resolve()}")
+    console.print(f"  report: {report.resolve()}")
+    console.print(f"  video:  {(out / 'video' / 'dance.mp4').resolve()}")
     return 0

@@ -93,5 +93,8 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(key, shown, f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else "")
     Console().print(table)
     if args.json:
-        args.json.write_text(json.dumps(scores, indent=2) + "\n")
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.json.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(scores, indent=2) + "\n")
+        tmp.replace(args.json)
     return 0

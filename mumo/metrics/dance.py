@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.distance import pdist
 
+from mumo.errors import DataError, MotionError
 from mumo.metrics.dance_features import kinetic_features, manual_features
 from mumo.metrics.frechet import frechet_distance_between
 
@@ -142,17 +143,17 @@ def evaluate(
         complex), plus the intervals when requested.
     """
     if len(generated) < 2:
-        raise ValueError(f"dance metrics need at least 2 generated clips, got {len(generated)}")
+        raise DataError(f"dance metrics need at least 2 generated clips, got {len(generated)}")
     gt = (
         ground_truth
         if isinstance(ground_truth, DanceFeatures)
         else extract_features(ground_truth, subtract_start=subtract_start)
     )
     if len(gt.kinetic) < 2:
-        raise ValueError("dance metrics need at least 2 ground-truth clips")
+        raise DataError("dance metrics need at least 2 ground-truth clips")
     features = extract_features(generated, max_frames=max_generated_frames, subtract_start=subtract_start)
     if features.kinetic.shape[1] != gt.kinetic.shape[1]:
-        raise ValueError(
+        raise MotionError(
             f"generated clips have {features.kinetic.shape[1] // 3} joints, ground truth "
             f"{gt.kinetic.shape[1] // 3}: score both on the same skeleton"
         )

@@ -1,1 +1,1 @@
-
+"""Reports: Markdown tables and plots from datasets and runs."""

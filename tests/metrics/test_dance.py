@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
+from mumo.errors import MotionError
 from mumo.metrics.dance import diversity, evaluate, extract_features
 from mumo.metrics.frechet import frechet_distance, frechet_distance_between, gaussian_stats
 
@@ -76,5 +77,5 @@ def test_diversity_of_two_points():
 
 def test_mismatched_skeletons_rejected(golden_sets):
     generated, gt = golden_sets
-    with pytest.raises(ValueError, match="same skeleton"):
+    with pytest.raises(MotionError, match="same skeleton"):
         evaluate([g[:, :22] for g in generated[:3]], gt[:5])
