@@ -11,21 +11,60 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 
+from mumo.config import load_config, save_config
 from mumo.data.clips import ClipRecord, read_index
 from mumo.errors import MumoError
 from mumo.report.dataset import write_dataset_report
 
 log = logging.getLogger(__name__)
 
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "demo" / "base.yaml"
 EPILOG = """examples:
-  mumo demo                       run (or finish) the demo under outputs/demo
+  mumo demo                                    run (or finish) the demo under outputs/demo
   mumo demo --out /tmp/demo --fresh
+  mumo demo --config configs/demo/tiny.yaml evaluation.bootstrap=50
 """
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The synthetic dataset of the demo."""
+
+    num_clips: int = 96
+    seed: int = 0
+    min_duration_s: float = 5.0
+    max_duration_s: float = 12.0
+
+
+@dataclass(frozen=True)
+class DemoEvaluation:
+    """Dance-metric settings: bootstrap resamples for the 95 % spreads."""
+
+    bootstrap: int = 200
+    bootstrap_seed: int = 0
+
+
+@dataclass(frozen=True)
+class DemoRender:
+    """The rendered clip (the first of ``clip_split``) and the key frames on its contact sheet."""
+
+    clip_split: Literal["train", "val", "test"] = "test"
+    contact_sheet_frames: int = 8
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Everything ``mumo demo`` does, as a config (``configs/demo/*.yaml``)."""
+
+    data: DemoData = field(default_factory=DemoData)
+    evaluation: DemoEvaluation = field(default_factory=DemoEvaluation)
+    render: DemoRender = field(default_factory=DemoRender)
 
 
 @dataclass(frozen=True)
@@ -34,56 +73,41 @@ class DemoStep:
 
     name: str
     output: str
-    argv: Callable[[Path, int], list[str]]
+    argv: Callable[[Path, DemoConfig], list[str]]
 
 
-def _held_out(out: Path) -> ClipRecord:
-    """The first test-split clip of the demo dataset."""
-    return read_index(out / "data", "test")[0]
+def _held_out(out: Path, config: DemoConfig) -> ClipRecord:
+    """The clip the demo renders: the first of the configured split."""
+    return read_index(out / "data", config.render.clip_split)[0]
+
+
+# fmt: off
+def _synth_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["data", "synth", "--out", str(out / "data"), "--num-clips", str(c.data.num_clips),
+            "--seed", str(c.data.seed), "--min-duration", str(c.data.min_duration_s),
+            "--max-duration", str(c.data.max_duration_s)]
+
+
+def _render_argv(out: Path, c: DemoConfig) -> list[str]:
+    clip = _held_out(out, c)
+    return ["render", "--joints", str(out / "data" / str(clip.joints_path)),
+            "--music", str(out / "data" / str(clip.music_path)), "--title", f"{clip.style} (ground truth)",
+            "--out", str(out / "video" / "dance.mp4"), "--sheet", str(out / "video" / "contact_sheet.png"),
+            "--sheet-frames", str(c.render.contact_sheet_frames)]
+
+
+def _evaluate_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["evaluate-dir", "--generated", str(out / "data"), "--generated-split", "test",
+            "--reference", str(out / "data"), "--reference-split", "train",
+            "--bootstrap", str(c.evaluation.bootstrap), "--seed", str(c.evaluation.bootstrap_seed),
+            "--json", str(out / "metrics" / "ground_truth.json")]
+# fmt: on
 
 
 DEMO_STEPS: tuple[DemoStep, ...] = (
-    DemoStep(
-        "synthetic dataset",
-        "data",
-        lambda out, num_clips: ["data", "synth", "--out", str(out / "data"), "--num-clips", str(num_clips)],
-    ),
-    DemoStep(
-        "dance video of a held-out clip",
-        "video",
-        lambda out, _: [
-            "render",
-            "--joints",
-            str(out / "data" / _held_out(out).joints_path),
-            "--music",
-            str(out / "data" / _held_out(out).music_path),
-            "--title",
-            f"{_held_out(out).style} (ground truth)",
-            "--out",
-            str(out / "video" / "dance.mp4"),
-            "--sheet",
-            str(out / "video" / "contact_sheet.png"),
-        ],
-    ),
-    DemoStep(
-        "dance metrics, ground-truth row",
-        "metrics",
-        lambda out, _: [
-            "evaluate-dir",
-            "--generated",
-            str(out / "data"),
-            "--generated-split",
-            "test",
-            "--reference",
-            str(out / "data"),
-            "--reference-split",
-            "train",
-            "--bootstrap",
-            "200",
-            "--json",
-            str(out / "metrics" / "ground_truth.json"),
-        ],
-    ),
+    DemoStep("synthetic dataset", "data", _synth_argv),
+    DemoStep("dance video of a held-out clip", "video", _render_argv),
+    DemoStep("dance metrics, ground-truth row", "metrics", _evaluate_argv),
 )
 
 
@@ -97,7 +121,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=Path("outputs/demo"), help="output directory")
     parser.add_argument("--fresh", action="store_true", help="delete previous demo outputs first")
-    parser.add_argument("--num-clips", type=int, default=96, help="size of the synthetic dataset")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="demo config (YAML)")
+    parser.add_argument(
+        "overrides", nargs="*", metavar="KEY=VALUE", help="config overrides, e.g. data.num_clips=48"
+    )
     parser.set_defaults(func=run_demo)
 
 
@@ -108,14 +135,16 @@ def run_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     if args.fresh and out.exists():
         shutil.rmtree(out)
+    config = load_config(args.config, DemoConfig, args.overrides)
     out.mkdir(parents=True, exist_ok=True)
+    save_config(config, out / "demo_config.yaml")
     for index, step in enumerate(DEMO_STEPS, start=1):
         marker = out / step.output / ".demo-step-done"
         title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
         if marker.is_file():
             console.print(f"{title}: done already ({marker.parent})")
             continue
-        argv = step.argv(out, args.num_clips)
+        argv = step.argv(out, config)
         console.print(f"[bold]{title}[/bold]: mumo {' '.join(argv)}")
         started = time.perf_counter()
         status = mumo_main(argv)

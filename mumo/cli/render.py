@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--ground-truth", type=Path, default=None, help=".npy joints shown on the right")
     parser.add_argument("--out", type=Path, required=True, help="output .mp4")
     parser.add_argument("--sheet", type=Path, default=None, help="also write a contact-sheet PNG here")
+    parser.add_argument("--sheet-frames", type=int, default=8, help="key frames on the contact sheet")
     parser.add_argument("--title", default="dance", help="title above the skeleton")
     parser.set_defaults(func=run)
 
@@ -62,6 +63,6 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     console.print(f"video: {args.out}")
     if args.sheet:
-        render_contact_sheet(args.sheet, joints, fps=args.fps, title=args.title)
+        render_contact_sheet(args.sheet, joints, fps=args.fps, num_frames=args.sheet_frames, title=args.title)
         console.print(f"contact sheet: {args.sheet}")
     return 0

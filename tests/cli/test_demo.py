@@ -6,12 +6,18 @@ from mumo.cli.main import main
 @pytest.mark.slow
 def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--num-clips", "20"]) == 0
+    assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
     report = (out / "report.md").read_text()
     assert "fid_k" in report
     assert "beat align score" in report
     assert (out / "video" / "dance.mp4").stat().st_size > 10_000
     assert (out / "video" / "contact_sheet.png").is_file()
     capsys.readouterr()
-    assert main(["demo", "--out", str(out), "--num-clips", "20"]) == 0
+    assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
     assert capsys.readouterr().out.count("done already") == 3
+
+
+def test_demo_config_typo_is_reported(tmp_path, capsys):
+    status = main(["demo", "--out", str(tmp_path), "data.num_clip=3"])
+    assert status == 2
+    assert "did you mean 'data.num_clips'" in capsys.readouterr().err
