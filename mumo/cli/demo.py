@@ -1,7 +1,8 @@
 """``mumo demo``: the main job on the embedded synthetic dataset, as a sequence of ``mumo`` commands.
 
-Each step is an ordinary command a user could type; a step whose marker file exists is skipped, so re-running
-the demo reuses finished work. ``--fresh`` starts over.
+Each step is an ordinary command a user could type; a step that already ran with the same command is
+skipped, so re-running the demo reuses finished work (a changed config re-runs what it changes; a step runs
+again after any change before it). ``--fresh`` starts over.
 """
 
 from __future__ import annotations
@@ -138,20 +139,23 @@ def run_demo(args: argparse.Namespace) -> int:
     config = load_config(args.config, DemoConfig, args.overrides)
     out.mkdir(parents=True, exist_ok=True)
     save_config(config, out / "demo_config.yaml")
+    earlier_step_ran = False
     for index, step in enumerate(DEMO_STEPS, start=1):
         marker = out / step.output / ".demo-step-done"
         title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
-        if marker.is_file():
+        argv = step.argv(out, config)
+        command = "mumo " + " ".join(argv)
+        if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == command:
             console.print(f"{title}: done already ({marker.parent})")
             continue
-        argv = step.argv(out, config)
-        console.print(f"[bold]{title}[/bold]: mumo {' '.join(argv)}")
+        console.print(f"[bold]{title}[/bold]: {command}")
+        earlier_step_ran = True
         started = time.perf_counter()
         status = mumo_main(argv)
         if status != 0:
             raise MumoError(f"demo step '{step.name}' failed (exit {status}); fix it and re-run `mumo demo`")
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{time.perf_counter() - started:.1f} s\n")
+        marker.write_text(f"{command}\n{time.perf_counter() - started:.1f} s\n")
     report = write_dataset_report(
         out / "data",
         out / "metrics" / "ground_truth.json",

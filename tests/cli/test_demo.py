@@ -15,6 +15,10 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     capsys.readouterr()
     assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
     assert capsys.readouterr().out.count("done already") == 3
+    assert (
+        main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml", "evaluation.bootstrap=5"]) == 0
+    )
+    assert capsys.readouterr().out.count("done already") == 2
 
 
 def test_demo_config_typo_is_reported(tmp_path, capsys):
