@@ -17,7 +17,14 @@ from mumo import __version__
 from mumo.errors import MumoError
 
 # Verb modules, in the order `mumo --help` lists them.
-VERB_MODULES: tuple[str, ...] = ("mumo.cli.data", "mumo.cli.render", "mumo.cli.evaluate_dir", "mumo.cli.demo")
+VERB_MODULES: tuple[str, ...] = (
+    "mumo.cli.data",
+    "mumo.cli.render",
+    "mumo.cli.evaluate_dir",
+    "mumo.cli.demo",
+    "mumo.cli.tokenize_dataset",
+    "mumo.cli.prepare",
+)
 
 EPILOG = """examples:
   mumo demo                                   run the main job on the embedded synthetic dataset
