@@ -1,0 +1,59 @@
+"""Checkpoint files: atomic writes, and resolution of ``RUN_DIR/epoch=N`` references."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
+
+from mumo.errors import CheckpointError
+
+CHECKPOINT_DIR = "checkpoints"
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Writes each checkpoint to a temporary file in the same folder and renames it into place, so a crash
+    mid-write leaves the previous checkpoint intact."""
+
+    def save_checkpoint(
+        self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any = None
+    ) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        try:
+            torch.save(checkpoint, tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def epoch_checkpoint_name(epoch: int) -> str:
+    """File name of the checkpoint written after (0-based) ``epoch``: ``epoch=N.ckpt`` with N = epoch + 1."""
+    return f"epoch={epoch + 1}.ckpt"
+
+
+def resolve_checkpoint(reference: str) -> Path:
+    """A checkpoint path from ``reference``: a file, or ``RUN_DIR/epoch=N`` (N counted from 1).
+
+    Raises:
+        CheckpointError: nothing there, naming what was looked for and what exists.
+    """
+    path = Path(reference)
+    if path.is_file():
+        return path
+    match = re.fullmatch(r"epoch=(\d+)(\.ckpt)?", path.name)
+    if match:
+        candidate = path.parent / CHECKPOINT_DIR / f"epoch={match[1]}.ckpt"
+        if candidate.is_file():
+            return candidate
+        available = sorted(p.name for p in (path.parent / CHECKPOINT_DIR).glob("*.ckpt"))
+        raise CheckpointError(f"no checkpoint {candidate}; the run has {available or 'no checkpoints'}")
+    raise CheckpointError(f"checkpoint not found: {reference} (give a .ckpt file or RUN_DIR/epoch=N)")

@@ -1,0 +1,122 @@
+"""The typed schema of a training run (one stage of the staged recipe), loaded from ``configs/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mumo.data.datamodule import TokenDataConfig
+from mumo.lm.config import LMConfig
+from mumo.lm.tasks import Task
+
+
+@dataclass
+class ModelSection:
+    """Shape of the LM (see :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import."""
+
+    num_codebooks: int = 4
+    cardinality: int = 2048
+    dim: int = 1024
+    num_heads: int = 16
+    num_layers: int = 24
+    ffn_dim: int = 4096
+    condition_dim: int = 1024
+    dropout: float = 0.0
+    text_encoder: Literal["bytes", "t5"] = "bytes"
+    t5_directory: str | None = None
+    musicgen_directory: str | None = None
+    """When set, the music stream starts from these MusicGen weights (motion parts copied from them)."""
+
+    def lm_config(self) -> LMConfig:
+        return LMConfig(
+            num_codebooks=self.num_codebooks,
+            cardinality=self.cardinality,
+            dim=self.dim,
+            num_heads=self.num_heads,
+            num_layers=self.num_layers,
+            ffn_dim=self.ffn_dim,
+            condition_dim=self.condition_dim,
+            dropout=self.dropout,
+            text_encoder=self.text_encoder,
+            t5_directory=self.t5_directory,
+        )
+
+
+@dataclass
+class StageSection:
+    """What this stage trains and how the loss is made.
+
+    Attributes:
+        tasks: task name → probability of drawing it for a batch (normalised).
+        freeze: freezing policy (``none``, ``motion_only``, ``music_only``).
+        music_weight, motion_weight: weights of the per-modality cross-entropies.
+        full_music_context: in ``music2motion``/``motion2music`` the given stream is fully visible.
+        music_description_dropout, motion_description_dropout: per-sample probability of the null description
+            (classifier-free guidance).
+    """
+
+    tasks: dict[str, float] = field(default_factory=lambda: {"joint": 1.0})
+    freeze: Literal["none", "motion_only", "music_only"] = "none"
+    music_weight: float = 1.0
+    motion_weight: float = 1.0
+    full_music_context: bool = False
+    music_description_dropout: float = 0.3
+    motion_description_dropout: float = 0.3
+
+    def __post_init__(self) -> None:
+        valid = [t.value for t in Task]
+        for name, probability in self.tasks.items():
+            if name not in valid:
+                raise ValueError(f"unknown task {name!r} in stage.tasks; choose from {valid}")
+            if probability < 0:
+                raise ValueError(f"task probability of {name!r} is negative")
+        if sum(self.tasks.values()) <= 0:
+            raise ValueError("stage.tasks needs at least one task with a positive probability")
+
+
+@dataclass
+class OptimSection:
+    """AdamW and its schedule: linear warm-up for ``warmup_steps``, then ``decay`` to 0 at ``total_steps``."""
+
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.1
+    betas: tuple[float, float] = (0.9, 0.95)
+    eps: float = 1e-8
+    warmup_steps: int = 1000
+    total_steps: int = 100_000
+    decay: Literal["linear", "cosine", "constant"] = "linear"
+    grad_clip: float = 1.0
+
+
+@dataclass
+class TrainerSection:
+    """Lightning trainer settings."""
+
+    max_epochs: int = 30
+    accelerator: str = "auto"
+    devices: int = 1
+    strategy: Literal["auto", "ddp", "fsdp"] = "auto"
+    precision: str = "32-true"
+    checkpoint_every_n_epochs: int = 1
+    log_every_n_steps: int = 10
+    limit_train_batches: int | None = None
+    limit_val_batches: int | None = None
+
+
+@dataclass
+class TrainConfig:
+    """One stage of training: a run directory, the model, the data, the stage recipe, the optimiser.
+
+    ``init_from`` loads weights only (a checkpoint file, or ``RUN_DIR/epoch=N``) for a new stage with a fresh
+    optimiser; ``resume`` continues a run exactly from a checkpoint (weights, optimiser, schedule, epoch).
+    """
+
+    run_dir: str
+    data: TokenDataConfig
+    model: ModelSection = field(default_factory=ModelSection)
+    stage: StageSection = field(default_factory=StageSection)
+    optim: OptimSection = field(default_factory=OptimSection)
+    trainer: TrainerSection = field(default_factory=TrainerSection)
+    seed: int = 0
+    init_from: str | None = None
+    resume: str | None = None

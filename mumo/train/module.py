@@ -1,0 +1,152 @@
+"""The LightningModule of the joint LM: task sampling, per-modality losses, optimiser and schedule.
+
+The model itself is :class:`mumo.lm.MusicMotionLM` (no Lightning inside); this module only owns the steps.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from torch.nn import functional as F
+
+from mumo.lm import MusicMotionLM, Task, apply_freezing, drop_descriptions, parameter_groups, task_spec
+from mumo.train.config import TrainConfig
+from mumo.train.schedule import lr_factor
+
+log = logging.getLogger(__name__)
+OPTIMIZER_REPORT = "optimizer.json"
+
+
+def masked_cross_entropy(logits: torch.Tensor, codes: torch.Tensor, num_frames: torch.Tensor) -> torch.Tensor:
+    """Mean over codebooks of the cross-entropy of ``logits`` ``[B, K, T, card]`` against ``codes``
+    ``[B, K, T]``, counting only the first ``num_frames[b]`` frames of each item (padding excluded)."""
+    frames = torch.arange(codes.shape[-1], device=codes.device)
+    valid = frames[None, :] < num_frames[:, None]  # [B, T]
+    per_token = F.cross_entropy(logits.flatten(0, 2).float(), codes.flatten(), reduction="none")
+    per_token = per_token.view_as(codes)
+    weights = valid[:, None, :].expand_as(codes).float()
+    per_codebook = (per_token * weights).sum(dim=(0, 2)) / weights.sum(dim=(0, 2)).clamp(min=1.0)
+    return per_codebook.mean()
+
+
+class JointLMModule(L.LightningModule):
+    """Trains a :class:`MusicMotionLM` on one stage of the recipe in ``config``."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        super().__init__()
+        self.config = config
+        section = config.model
+        if section.musicgen_directory:
+            self.model = MusicMotionLM.from_musicgen(
+                section.musicgen_directory, condition_dim=section.condition_dim
+            )
+        else:
+            self.model = MusicMotionLM(section.lm_config())
+        self.freeze_summary = apply_freezing(self.model, config.stage.freeze)
+        names = list(config.stage.tasks)
+        weights = torch.tensor([config.stage.tasks[n] for n in names], dtype=torch.float64)
+        self.tasks = [Task(n) for n, w in zip(names, weights.tolist(), strict=True) if w > 0]
+        self.task_probabilities = weights[weights > 0] / weights[weights > 0].sum()
+
+    def _generator(self, salt: int) -> torch.Generator:
+        """A generator determined by the seed, the optimiser step and ``salt``: identical on every process
+        and after a resume."""
+        return torch.Generator().manual_seed(self.config.seed * 1_000_003 + self.global_step * 101 + salt)
+
+    def sample_task(self) -> Task:
+        """The task of the current batch, drawn with the stage probabilities."""
+        index = torch.multinomial(self.task_probabilities, 1, generator=self._generator(1)).item()
+        return self.tasks[int(index)]
+
+    def task_loss(self, batch: dict[str, Any], task: Task, dropout: bool) -> dict[str, torch.Tensor]:
+        """``loss`` (weighted sum) and the per-modality cross-entropies of ``task`` on ``batch``."""
+        stage = self.config.stage
+        spec = task_spec(task, stage.full_music_context)
+        music_text, motion_text = list(batch["music_text"]), list(batch["motion_text"])
+        if dropout:
+            music_text = drop_descriptions(music_text, stage.music_description_dropout, self._generator(2))
+            motion_text = drop_descriptions(motion_text, stage.motion_description_dropout, self._generator(3))
+        if not spec.music_description:
+            music_text = [""] * len(music_text)
+        if not spec.motion_description:
+            motion_text = [""] * len(motion_text)
+        conditions = self.model.encode_descriptions(music_text, motion_text)
+        logits = self.model.forward_task(
+            task,
+            conditions,
+            batch["music_codes"] if spec.music_stream else None,
+            batch["motion_codes"] if spec.motion_stream else None,
+            stage.full_music_context,
+        )
+        num_frames = batch["num_frames"]
+        out: dict[str, torch.Tensor] = {}
+        loss = torch.zeros((), device=num_frames.device)
+        if spec.generates_music:
+            out["music_loss"] = masked_cross_entropy(logits.music, batch["music_codes"], num_frames)
+            loss = loss + stage.music_weight * out["music_loss"]
+        if spec.generates_motion:
+            out["motion_loss"] = masked_cross_entropy(logits.motion, batch["motion_codes"], num_frames)
+            loss = loss + stage.motion_weight * out["motion_loss"]
+        out["loss"] = loss
+        return out
+
+    def training_step(self, batch: dict[str, Any], batch_index: int) -> torch.Tensor:
+        task = self.sample_task()
+        losses = self.task_loss(batch, task, dropout=True)
+        size = len(batch["clip_id"])
+        self.log("train/loss", losses["loss"], prog_bar=True, batch_size=size)
+        for name, value in losses.items():
+            if name != "loss":
+                self.log(f"train/{task.value}_{name}", value, batch_size=size)
+        return losses["loss"]
+
+    def validation_step(self, batch: dict[str, Any], batch_index: int) -> None:
+        size = len(batch["clip_id"])
+        total = 0.0
+        for task, probability in zip(self.tasks, self.task_probabilities.tolist(), strict=True):
+            losses = self.task_loss(batch, task, dropout=False)
+            for name, value in losses.items():
+                self.log(f"val/{task.value}_{name}", value, batch_size=size, sync_dist=True)
+            total = total + probability * losses["loss"]
+        self.log("val/loss", total, prog_bar=True, batch_size=size, sync_dist=True)
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        optim = self.config.optim
+        groups = parameter_groups(self.model, optim.weight_decay)
+        optimizer = torch.optim.AdamW(groups, lr=optim.learning_rate, betas=optim.betas, eps=optim.eps)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: lr_factor(step, optim.warmup_steps, optim.total_steps, optim.decay)
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+    def on_fit_start(self) -> None:
+        """Print and save the effective optimiser settings per parameter group, and the freezing summary."""
+        optimizer = self.optimizers().optimizer  # type: ignore[union-attr]
+        groups = [
+            {
+                "group": group.get("name", str(i)),
+                "lr": self.config.optim.learning_rate,
+                "weight_decay": group["weight_decay"],
+                "betas": list(group["betas"]),
+                "parameters": sum(p.numel() for p in group["params"]),
+                "trainable": True,
+            }
+            for i, group in enumerate(optimizer.param_groups)
+        ]
+        groups.append(
+            {"group": "frozen", "lr": 0.0, "weight_decay": 0.0, "parameters": self.freeze_summary.frozen,
+             "trainable": False}
+        )  # fmt: skip
+        if self.trainer.is_global_zero:
+            log.info("%s", self.freeze_summary)
+            for group in groups:
+                log.info("optimizer group %s", group)
+            path = Path(self.config.run_dir) / OPTIMIZER_REPORT
+            path.write_text(
+                json.dumps({"freeze": str(self.freeze_summary), "groups": groups}, indent=2) + "\n"
+            )
