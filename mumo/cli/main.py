@@ -24,6 +24,7 @@ VERB_MODULES: tuple[str, ...] = (
     "mumo.cli.demo",
     "mumo.cli.tokenize_dataset",
     "mumo.cli.prepare",
+    "mumo.cli.train",
 )
 
 EPILOG = """examples:
