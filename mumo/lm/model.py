@@ -240,14 +240,16 @@ class MusicMotionLM(nn.Module):
         model_or_dir: nn.Module | str | Path,
         copy_music_to_motion: bool = True,
         condition_dim: int | None = None,
+        text_encoder: str = "bytes",
+        t5_directory: str | None = None,
     ) -> MusicMotionLM:
         """A joint LM whose music stream is a transformers MusicGen decoder (``MusicgenForCausalLM``,
         ``MusicgenForConditionalGeneration`` or a local directory of either); motion parts are copies of the
-        music parts or fresh (``copy_music_to_motion``)."""
+        music parts or fresh (``copy_music_to_motion``); descriptions are encoded by ``text_encoder``."""
         from mumo.lm.musicgen_import import _decoder, config_from_musicgen, import_musicgen
 
         decoder = _decoder(model_or_dir)
-        model = cls(config_from_musicgen(decoder, condition_dim))
+        model = cls(config_from_musicgen(decoder, condition_dim, text_encoder, t5_directory))
         import_musicgen(model, decoder, copy_music_to_motion)
         return model
 

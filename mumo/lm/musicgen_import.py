@@ -50,8 +50,13 @@ def _decoder(model_or_dir: nn.Module | str | Path) -> nn.Module:
     )
 
 
-def config_from_musicgen(decoder: nn.Module, condition_dim: int | None = None) -> LMConfig:
-    """The :class:`LMConfig` of a transformers MusicGen decoder."""
+def config_from_musicgen(
+    decoder: nn.Module,
+    condition_dim: int | None = None,
+    text_encoder: str = "bytes",
+    t5_directory: str | None = None,
+) -> LMConfig:
+    """The :class:`LMConfig` of a transformers MusicGen decoder, with the given description encoder."""
     c = decoder.config
     return LMConfig(
         num_codebooks=c.num_codebooks,
@@ -62,6 +67,8 @@ def config_from_musicgen(decoder: nn.Module, condition_dim: int | None = None) -
         ffn_dim=c.ffn_dim,
         condition_dim=condition_dim or c.hidden_size,
         dropout=0.0,
+        text_encoder=text_encoder,
+        t5_directory=t5_directory,
     )
 
 

@@ -130,7 +130,7 @@ class JointLMModule(L.LightningModule):
         groups = [
             {
                 "group": group.get("name", str(i)),
-                "lr": self.config.optim.learning_rate,
+                "lr": group.get("initial_lr", group["lr"]),
                 "weight_decay": group["weight_decay"],
                 "betas": list(group["betas"]),
                 "parameters": sum(p.numel() for p in group["params"]),

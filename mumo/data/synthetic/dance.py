@@ -4,7 +4,8 @@ Every move is a function of the beat phase: body parts travel between two poses 
 ``r(phi) = phi - sin(2 pi phi) / (2 pi)`` (phi in [0, 1) within a beat), whose velocity ``1 - cos(2 pi phi)``
 vanishes at every beat. So the body comes to rest exactly on the musical beats: the kinematic beats (minima of
 joint speed) fall on the music's beats. Poses are joint rotations applied by forward kinematics, so bone
-lengths stay constant; the root is lifted so that the lowest foot touches the floor (y = 0).
+lengths stay constant; moves name the standing foot, and the root follows from keeping that foot planted
+(:mod:`mumo.data.synthetic.foot_contact`), with the lowest foot on the floor (y = 0).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mumo.data.synthetic.foot_contact import height_stance, plant_feet
 from mumo.data.synthetic.music import Track
 from mumo.data.synthetic.styles import Style
 from mumo.motion.skeleton import SMPL22
@@ -36,8 +38,9 @@ MOVE_DESCRIPTIONS: dict[str, str] = {
 
 # Joint indices of SMPL22.
 PELVIS, L_HIP, R_HIP, SPINE1, L_KNEE, R_KNEE, SPINE2 = 0, 1, 2, 3, 4, 5, 6
+L_ANKLE, R_ANKLE = 7, 8
 SPINE3, NECK, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW = 9, 12, 16, 17, 18, 19
-FEET = (7, 8, 10, 11)
+SHOULDERS = (L_SHOULDER, R_SHOULDER)
 ARM_REST_DEG = 75.0
 """How far the arms hang down from the T-pose, degrees."""
 
@@ -60,16 +63,22 @@ class _Pose:
     """Per-frame joint angles and root motion, built up by the moves.
 
     Attributes:
-        angles: ``[T, 22, 3]`` radians about x, y and z of each joint's local rotation.
+        angles: ``[T, 22, 3]`` radians about x, y and z of each joint's local rotation (see
+            :func:`local_rotations`); negative x swings a leg or an arm forward.
         turning: ``[T]`` 1 where the dancer turns by one turn step per beat.
-        travelling: ``[T]`` 1 where the dancer travels forward by one stride per beat.
-        lateral: ``[T]`` sideways offset in units of one step width.
+        left_stance: ``[T]`` sum over moves of (move weight x 1 if the left foot stands, 0 if the right does).
+        stance_weight: ``[T]`` sum of the weights of the moves that named a standing foot.
     """
 
     angles: np.ndarray
     turning: np.ndarray
-    travelling: np.ndarray
-    lateral: np.ndarray
+    left_stance: np.ndarray
+    stance_weight: np.ndarray
+
+    def stand_on(self, left: np.ndarray, mask: np.ndarray) -> None:
+        """Name the standing foot (``left`` 1 = left, 0 = right) where ``mask`` > 0."""
+        self.left_stance += mask * left
+        self.stance_weight += mask
 
 
 def ramp(phase: np.ndarray) -> np.ndarray:
@@ -86,6 +95,20 @@ def _there_and_back(beat: np.ndarray, phase: np.ndarray) -> np.ndarray:
 def _swing(beat: np.ndarray, phase: np.ndarray) -> np.ndarray:
     """0 → 1 → 0 → -1 → 0 over four beats, resting on every beat."""
     return _there_and_back(beat, phase) * np.where((beat // 2) % 2 == 0, 1.0, -1.0)
+
+
+def _bump(phase: np.ndarray) -> np.ndarray:
+    """0 → 1 → 0 over a beat, resting on every beat."""
+    return 0.5 * (1.0 - np.cos(2 * np.pi * phase))
+
+
+def _lift_leg(pose: _Pose, left: np.ndarray, lift: np.ndarray) -> None:
+    """Raise the left (where ``left``) or right foot, kept level: hip forward by ``lift`` radians, knee back
+    by twice that, ankle up by ``lift``."""
+    for hip, knee, ankle, side in ((L_HIP, L_KNEE, L_ANKLE, left), (R_HIP, R_KNEE, R_ANKLE, ~left)):
+        pose.angles[:, hip, 0] -= lift * side
+        pose.angles[:, knee, 0] += 2 * lift * side
+        pose.angles[:, ankle, 0] -= lift * side
 
 
 MoveFn = Callable[[_Pose, np.ndarray, np.ndarray, np.ndarray, float], None]
@@ -110,31 +133,45 @@ def _squat(pose: _Pose, mask, beat, phase, energy) -> None:
 
 
 def _step_touch(pose: _Pose, mask, beat, phase, energy) -> None:
-    side = _there_and_back(beat, phase)
-    pose.lateral += side * mask * energy
-    lift = np.deg2rad(20.0) * np.sin(np.pi * phase) * mask
-    leading = np.where(beat % 2 == 0, L_HIP, R_HIP)
-    for hip, knee in ((L_HIP, L_KNEE), (R_HIP, R_KNEE)):
-        active = leading == hip
-        pose.angles[:, hip, 0] -= lift * active
-        pose.angles[:, knee, 0] += 2 * lift * active
-    pose.angles[:, SPINE2, 2] += np.deg2rad(8.0) * side * mask
+    """Four beats: the leading leg steps out (lifted), the body moves over it and the other foot closes in
+    (touch); the lead alternates left, right."""
+    left_leads = (beat // 2) % 2 == 0
+    stepping = beat % 2 == 0
+    out = np.deg2rad(8.0 * energy) * _there_and_back(beat, phase) * mask
+    lift = np.deg2rad(30.0) * _bump(phase) * mask
+    pose.angles[:, L_HIP, 2] += out * left_leads
+    pose.angles[:, R_HIP, 2] -= out * ~left_leads
+    lifts_left = left_leads == stepping
+    _lift_leg(pose, lifts_left, lift)
+    pose.stand_on(~lifts_left, mask)
+    open_arms = np.deg2rad(50.0 * energy) * _bump(phase) * stepping * mask  # arms open as the leg steps out
+    pose.angles[:, L_SHOULDER, 2] += open_arms
+    pose.angles[:, R_SHOULDER, 2] -= open_arms
+    lean = np.deg2rad(8.0) * _there_and_back(beat, phase) * mask
+    pose.angles[:, SPINE2, 2] += np.where(left_leads, -lean, lean)
 
 
 def _travel(pose: _Pose, mask, beat, phase, energy) -> None:
-    pose.travelling += mask > 0
-    swing = np.deg2rad(30.0 * energy) * _swing(beat, phase) * mask
-    pose.angles[:, L_HIP, 0] -= swing
-    pose.angles[:, R_HIP, 0] += swing
-    pose.angles[:, L_SHOULDER, 0] += swing
-    pose.angles[:, R_SHOULDER, 0] -= swing
+    """Marching forward: one step per beat, the swinging leg goes from behind to in front with a raised knee
+    while the other pushes the body over the standing foot; arms swing against the legs."""
+    left_swings = beat % 2 == 0
+    stride = np.deg2rad(11.0 * energy) * (2 * ramp(phase) - 1) * mask
+    left_forward = np.where(left_swings, stride, -stride)
+    pose.angles[:, L_HIP, 0] -= left_forward
+    pose.angles[:, R_HIP, 0] += left_forward
+    _lift_leg(pose, left_swings, np.deg2rad(40.0) * _bump(phase) * mask)
+    pose.angles[:, L_SHOULDER, 0] += 1.5 * left_forward
+    pose.angles[:, R_SHOULDER, 0] -= 1.5 * left_forward
+    pose.stand_on(~left_swings, mask)
 
 
 def _kick_step(pose: _Pose, mask, beat, phase, energy) -> None:
     kick = np.deg2rad(60.0 * energy) * _there_and_back(beat, phase) * mask
-    leg = np.where((beat // 2) % 2 == 0, L_HIP, R_HIP)
-    pose.angles[:, L_HIP, 0] -= kick * (leg == L_HIP)
-    pose.angles[:, R_HIP, 0] -= kick * (leg == R_HIP)
+    left_kicks = (beat // 2) % 2 == 0
+    pose.angles[:, L_HIP, 0] -= kick * left_kicks
+    pose.angles[:, R_HIP, 0] -= kick * ~left_kicks
+    _lift_leg(pose, left_kicks, np.deg2rad(30.0) * _bump(phase) * mask)
+    pose.stand_on(~left_kicks, mask)
     pose.angles[:, L_SHOULDER, 2] += 0.5 * kick
     pose.angles[:, R_SHOULDER, 2] -= 0.5 * kick
 
@@ -168,7 +205,8 @@ def _sway(pose: _Pose, mask, beat, phase, energy) -> None:
     sway = np.deg2rad(14.0 * energy) * _swing(beat, phase) * mask
     for joint in (SPINE1, SPINE2, SPINE3):
         pose.angles[:, joint, 2] += sway
-    pose.lateral += 0.5 * _there_and_back(beat, phase) * mask
+    for hip in (L_HIP, R_HIP):  # both feet shift sideways under the body: the hips sway over planted feet
+        pose.angles[:, hip, 2] += 0.4 * sway
     pose.angles[:, L_SHOULDER, 2] += np.deg2rad(35.0) * mask + sway
     pose.angles[:, R_SHOULDER, 2] -= np.deg2rad(35.0) * mask - sway
 
@@ -203,6 +241,22 @@ def euler_to_matrices(angles: np.ndarray) -> np.ndarray:
     return out
 
 
+def local_rotations(angles: np.ndarray) -> np.ndarray:
+    """Local rotation matrices ``[T, J, 3, 3]`` of a pose ``[T, J, 3]`` (radians about x, y, z).
+
+    Every joint uses ``Rz Ry Rx`` except the shoulders, which use ``Rx Rz Ry``: their z angle lowers or raises
+    the arm sideways and their x angle then swings it forward (negative) or back (positive), like the hips.
+    """
+    matrices = euler_to_matrices(angles)
+    shoulders = list(SHOULDERS)
+    swing = np.zeros((*angles.shape[:-2], len(shoulders), 3))
+    swing[..., 0] = angles[..., shoulders, 0]
+    side = angles[..., shoulders, :].copy()
+    side[..., 0] = 0.0
+    matrices[..., shoulders, :, :] = euler_to_matrices(swing) @ euler_to_matrices(side)
+    return matrices
+
+
 def beat_progress(active: np.ndarray, beat: np.ndarray, phase: np.ndarray) -> np.ndarray:
     """How many active beats are done at each frame, ``[T]``: completed active beats plus the ramp of the
     current one. Continuous, non-decreasing, with zero velocity on every beat."""
@@ -226,8 +280,8 @@ def generate_dance(style: Style, track: Track, num_frames: int, rng: np.random.G
     pose = _Pose(
         angles=np.zeros((num_frames, SMPL22.num_joints, 3)),
         turning=np.zeros(num_frames),
-        travelling=np.zeros(num_frames),
-        lateral=np.zeros(num_frames),
+        left_stance=np.zeros(num_frames),
+        stance_weight=np.zeros(num_frames),
     )
     segment_beats = BARS_PER_MOVE * style.beats_per_bar
     into_segment = beat_position - segment * segment_beats
@@ -244,14 +298,9 @@ def generate_dance(style: Style, track: Track, num_frames: int, rng: np.random.G
     yaw = heading + turn_step * beat_progress(pose.turning, beat, phase) * float(rng.choice([-1.0, 1.0]))
     pose.angles[:, PELVIS, 1] += yaw
 
-    stride, step_width = 0.35 * energy, 0.3
-    distance = stride * beat_progress(pose.travelling, beat, phase)
-    step = np.diff(distance, prepend=distance[:1])
-    root = np.zeros((num_frames, 3))
-    root[:, 0] = np.cumsum(step * np.sin(yaw)) + step_width * pose.lateral * np.cos(yaw)
-    root[:, 2] = np.cumsum(step * np.cos(yaw)) - step_width * pose.lateral * np.sin(yaw)
-    root[:, [0, 2]] += rng.uniform(-1.0, 1.0, size=2)
-
-    joints = SMPL22.forward_kinematics(euler_to_matrices(pose.angles), root)
-    joints[:, :, 1] -= joints[:, list(FEET), 1].min(axis=1, keepdims=True)
+    body = SMPL22.forward_kinematics(local_rotations(pose.angles), np.zeros((num_frames, 3)))
+    named = np.minimum(pose.stance_weight, 1.0)
+    named_stance = pose.left_stance / np.maximum(pose.stance_weight, 1e-9)
+    left_stance = named * named_stance + (1.0 - named) * height_stance(body)
+    joints = plant_feet(body, left_stance, rng.uniform(-1.0, 1.0, size=2))
     return Dance(joints.astype(np.float32), moves)
