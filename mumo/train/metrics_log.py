@@ -1,0 +1,50 @@
+"""``metrics.jsonl``: one JSON line per evaluation (epoch, suite, guidance scale, seed) of a run."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+METRICS_FILE = "metrics.jsonl"
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """One evaluation of a checkpoint.
+
+    Attributes:
+        epoch: epochs completed when the checkpoint was taken.
+        suite: metric suite, e.g. ``dance_5s`` or ``music``.
+        guidance_scale: classifier-free guidance scale used for generation.
+        seed: sampling seed.
+        metrics: metric name → value (real numbers; ``None`` when unavailable).
+        stage: the run's stage name, for reports over several runs.
+    """
+
+    epoch: int
+    suite: str
+    guidance_scale: float
+    seed: int
+    metrics: dict[str, float | None]
+    stage: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def append_record(run_dir: str | Path, record: EvaluationRecord) -> None:
+    """Append ``record`` to ``RUN_DIR/metrics.jsonl``; complex or non-finite values are refused."""
+    for name, value in record.metrics.items():
+        if value is not None and (isinstance(value, complex) or not math.isfinite(float(value))):
+            raise ValueError(f"metric {name} = {value!r} is not a finite real number")
+    path = Path(run_dir) / METRICS_FILE
+    with path.open("a") as handle:
+        handle.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+
+
+def read_records(run_dir: str | Path) -> list[EvaluationRecord]:
+    """All records of a run (empty when it has no ``metrics.jsonl``)."""
+    path = Path(run_dir) / METRICS_FILE
+    if not path.is_file():
+        return []
+    return [EvaluationRecord(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]

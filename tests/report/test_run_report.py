@@ -1,0 +1,49 @@
+import pytest
+
+from mumo.cli.main import main
+from mumo.report.run import overfitting_epochs
+from mumo.train.metrics_log import EvaluationRecord, append_record, read_records
+
+
+def fabricate_run(run_dir):
+    (run_dir / "logs").mkdir(parents=True)
+    rows = ["epoch,step,train/joint_motion_loss,val/joint_motion_loss"]
+    train = [3.0, 2.5, 2.0, 1.6, 1.3, 1.1]
+    val = [3.1, 2.7, 2.6, 2.7, 2.9, 3.2]
+    for epoch, (t, v) in enumerate(zip(train, val, strict=True)):
+        rows.append(f"{epoch},{epoch * 10},{t},")
+        rows.append(f"{epoch},{epoch * 10 + 9},,{v}")
+    (run_dir / "logs" / "metrics.csv").write_text("\n".join(rows) + "\n")
+    for epoch, fid in ((3, 40.0), (6, 20.0), (9, 30.0)):
+        for seed, jitter in ((0, 0.0), (1, 2.0)):
+            append_record(
+                run_dir,
+                EvaluationRecord(
+                    epoch, "dance_5s", 4.0, seed, {"fid_k": fid + jitter, "beat_align": 0.2 + epoch / 100}
+                ),
+            )
+
+
+def test_report_tables_best_epoch_spread_and_overfitting(tmp_path):
+    run = tmp_path / "stage1"
+    fabricate_run(run)
+    assert len(read_records(run)) == 6
+    out = tmp_path / "report" / "report.md"
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "| 6 | 4 | 2 | 0.260 ± 0.000 | 21.000 ± 1.000 |" in text
+    assert "fid_k e6" in text
+    assert "beat_align e9" in text
+    assert "overfitting from epoch 5" in text
+    assert (tmp_path / "report" / "stage1_losses.png").is_file()
+
+
+def test_complex_or_nan_metrics_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="not a finite real"):
+        append_record(tmp_path, EvaluationRecord(1, "dance", 4.0, 0, {"fid_m": complex(134.9, -1e-8)}))
+
+
+def test_overfitting_flag_needs_falling_training_loss():
+    val = [(1, 1.0), (2, 1.1), (3, 1.2)]
+    assert overfitting_epochs([(1, 2.0), (3, 1.5)], val) == [3]
+    assert overfitting_epochs([(1, 2.0), (3, 2.5)], val) == []
