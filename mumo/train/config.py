@@ -95,7 +95,9 @@ class TrainerSection:
     max_epochs: int = 30
     accelerator: str = "auto"
     devices: int = 1
-    strategy: Literal["auto", "ddp", "fsdp"] = "auto"
+    strategy: Literal["auto", "ddp", "ddp_spawn", "fsdp"] = "auto"
+    """``ddp`` for several GPUs (or CPU processes, gloo), ``fsdp`` to shard large models, ``ddp_spawn`` where
+    the launching script cannot be re-run (notebooks, tests)."""
     precision: str = "32-true"
     checkpoint_every_n_epochs: int = 1
     log_every_n_steps: int = 10

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import lightning as L
@@ -48,7 +49,7 @@ def load_weights(module: JointLMModule, reference: str) -> Path:
     return path
 
 
-def train(config: TrainConfig) -> Path:
+def train(config: TrainConfig, callbacks: Sequence[Callback] = ()) -> Path:
     """Train one stage and return the run directory; bad checkpoints fail before training starts."""
     run_dir = Path(config.run_dir)
     resume_path = resolve_checkpoint(config.resume) if config.resume else None
@@ -79,7 +80,7 @@ def train(config: TrainConfig) -> Path:
             CSVLogger(run_dir, name="logs", version=""),
             TensorBoardLogger(run_dir, name="tensorboard", version=""),
         ],
-        callbacks=[EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs)],
+        callbacks=[EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs), *callbacks],
         enable_checkpointing=False,
         plugins=[AtomicCheckpointIO()],
         deterministic=True,
