@@ -8,6 +8,9 @@ from pathlib import Path
 import lightning as L
 from lightning.pytorch.callbacks import Callback
 
+from mumo.data.token_store import TokenStore
+from mumo.train.evaluation import Decoders, EvaluationSection, evaluate_model
+
 
 class WeightDigest(Callback):
     """At the end of training every process writes ``weights_rank{R}.sha256``, the SHA-256 of its model
@@ -22,3 +25,30 @@ class WeightDigest(Callback):
             digest.update(value.detach().cpu().contiguous().numpy().tobytes())
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / f"weights_rank{trainer.global_rank}.sha256").write_text(digest.hexdigest() + "\n")
+
+
+class PeriodicEvaluation(Callback):
+    """Every ``section.every_n_epochs`` epochs, evaluate the model (process 0 only) and append the records to
+    ``RUN_DIR/metrics.jsonl`` (see :mod:`mumo.train.evaluation`)."""
+
+    def __init__(
+        self, section: EvaluationSection, store: TokenStore, decoders: Decoders, run_dir: Path, stage: str
+    ) -> None:
+        self.section = section
+        self.store = store
+        self.decoders = decoders
+        self.run_dir = run_dir
+        self.stage = stage
+
+    def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+        epoch = trainer.current_epoch + 1
+        if epoch % self.section.every_n_epochs or not trainer.is_global_zero:
+            return
+        model = module.model  # type: ignore[attr-defined]
+        for record in evaluate_model(
+            model, self.store, self.decoders, self.section, epoch, self.run_dir, self.stage
+        ):
+            scores = ", ".join(f"{k} {v:.3f}" for k, v in record.metrics.items() if isinstance(v, float))
+            module.print(
+                f"epoch {epoch} {record.suite} gs {record.guidance_scale:g} seed {record.seed}: {scores}"
+            )

@@ -8,6 +8,7 @@ from typing import Literal
 from mumo.data.datamodule import TokenDataConfig
 from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
+from mumo.train.evaluation import EvaluationSection
 
 
 @dataclass
@@ -119,6 +120,7 @@ class TrainConfig:
     stage: StageSection = field(default_factory=StageSection)
     optim: OptimSection = field(default_factory=OptimSection)
     trainer: TrainerSection = field(default_factory=TrainerSection)
+    evaluation: EvaluationSection = field(default_factory=EvaluationSection)
     seed: int = 0
     init_from: str | None = None
     resume: str | None = None

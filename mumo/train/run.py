@@ -13,7 +13,9 @@ from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
 from mumo.config import save_config
 from mumo.data.datamodule import TokenDataModule
+from mumo.data.token_store import TokenStore
 from mumo.errors import CheckpointError
+from mumo.train.callbacks import PeriodicEvaluation
 from mumo.train.checkpoints import (
     CHECKPOINT_DIR,
     AtomicCheckpointIO,
@@ -21,6 +23,7 @@ from mumo.train.checkpoints import (
     resolve_checkpoint,
 )
 from mumo.train.config import TrainConfig
+from mumo.train.evaluation import Decoders, TokenizerDecoders
 from mumo.train.module import JointLMModule
 from mumo.weights import load_state_strict
 
@@ -49,7 +52,7 @@ def load_weights(module: JointLMModule, reference: str) -> Path:
     return path
 
 
-def train(config: TrainConfig, callbacks: Sequence[Callback] = ()) -> Path:
+def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Decoders | None = None) -> Path:
     """Train one stage and return the run directory; bad checkpoints fail before training starts."""
     run_dir = Path(config.run_dir)
     resume_path = resolve_checkpoint(config.resume) if config.resume else None
@@ -65,6 +68,14 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = ()) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, run_dir / RESOLVED_CONFIG)
     section = config.trainer
+    callbacks = [EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs), *callbacks]
+    if config.evaluation.every_n_epochs > 0:
+        store = TokenStore(config.data.store)
+        callbacks.append(
+            PeriodicEvaluation(
+                config.evaluation, store, decoders or TokenizerDecoders(store), run_dir, run_dir.name
+            )
+        )
     trainer = L.Trainer(
         default_root_dir=run_dir,
         max_epochs=section.max_epochs,
@@ -80,7 +91,7 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = ()) -> Path:
             CSVLogger(run_dir, name="logs", version=""),
             TensorBoardLogger(run_dir, name="tensorboard", version=""),
         ],
-        callbacks=[EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs), *callbacks],
+        callbacks=callbacks,
         enable_checkpointing=False,
         plugins=[AtomicCheckpointIO()],
         deterministic=True,
