@@ -25,6 +25,7 @@ VERB_MODULES: tuple[str, ...] = (
     "mumo.cli.tokenize_dataset",
     "mumo.cli.prepare",
     "mumo.cli.train",
+    "mumo.cli.evaluate",
     "mumo.cli.report",
 )
 

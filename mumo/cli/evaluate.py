@@ -1,0 +1,65 @@
+"""``mumo evaluate``: evaluate saved checkpoints of a training run afterwards."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+EPILOG = """examples:
+  mumo evaluate runs/experiments/attempt3_2_stage1 --epochs 3,6,9 --guidance 4
+  mumo evaluate runs/demo/stage2 --epochs 2 --guidance 1,4 --seeds 0,1,2 --suites dance
+"""
+
+
+def _numbers(text: str, kind: type) -> list:
+    return [kind(x) for x in text.split(",") if x.strip()]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="evaluate checkpoints of a run (dance and music suites) into its metrics.jsonl",
+        description="Generate with saved checkpoints and score them, as the periodic evaluation does.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run", type=Path, help="run directory (with config.yaml and checkpoints/)")
+    parser.add_argument("--epochs", required=True, help="comma-separated epochs, e.g. 3,6,9")
+    parser.add_argument("--guidance", default=None, help="comma-separated guidance scales (default: config)")
+    parser.add_argument("--seeds", default=None, help="comma-separated seeds (default: config)")
+    parser.add_argument(
+        "--suites", default=None, help="comma-separated suites: dance, music (default: config)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from mumo.config import load_config
+    from mumo.data.token_store import TokenStore
+    from mumo.train.config import TrainConfig
+    from mumo.train.evaluation import TokenizerDecoders, evaluate_model
+    from mumo.train.module import JointLMModule
+    from mumo.train.run import RESOLVED_CONFIG, load_weights
+
+    config = load_config(args.run / RESOLVED_CONFIG, TrainConfig)
+    section = config.evaluation
+    if args.guidance:
+        section = replace(section, guidance_scales=_numbers(args.guidance, float))
+    if args.seeds:
+        section = replace(section, seeds=_numbers(args.seeds, int))
+    if args.suites:
+        section = replace(section, suites=[s.strip() for s in args.suites.split(",")])
+    store = TokenStore(config.data.store)
+    decoders = TokenizerDecoders(store)
+    module = JointLMModule(config)
+    console = Console()
+    for epoch in _numbers(args.epochs, int):
+        load_weights(module, str(args.run / f"epoch={epoch}"))
+        for record in evaluate_model(module.model, store, decoders, section, epoch, args.run, args.run.name):
+            label = f"epoch {epoch} {record.suite} gs {record.guidance_scale:g} seed {record.seed}"
+            console.print(f"{label}: {record.metrics}")
+    return 0
