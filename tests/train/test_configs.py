@@ -31,3 +31,11 @@ def test_the_log_settings():
     assert stage2.init_from.endswith("epoch=21")
     assert set(stage2.stage.tasks) == {"joint", "music2motion", "motion2music"}
     assert load_config(root / "attempt3_3_stage2.yaml", TrainConfig).data.store != stage2.data.store
+
+
+@pytest.mark.parametrize("name", ["lm_stage1", "lm_stage2"])
+def test_demo_lm_configs_load(name):
+    root = EXPERIMENTS[0].parents[1] / "demo"
+    config = load_config(root / f"{name}.yaml", TrainConfig)
+    assert config.trainer.accelerator == "cpu"
+    assert config.evaluation.every_n_epochs > 0
