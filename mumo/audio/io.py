@@ -7,6 +7,7 @@ Reading uses soundfile, resampling uses soxr (no torchaudio).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,6 +19,27 @@ from mumo.errors import AudioError
 
 SILENCE_RMS = 1e-4
 """RMS level below which a waveform counts as silent (about -80 dBFS)."""
+_SHORT_DATA_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+"""libsndfile's header log line for an audio-data chunk whose declared size exceeds what the file holds."""
+_STREAMED_SIZES = (0, 0x7FFFFFFF, 0xFFFFFFFF)
+"""Data-chunk sizes written by streaming encoders that cannot know the length (not truncation)."""
+
+
+def _check_complete(path: Path) -> None:
+    """Raise when the header promises more audio data than the file holds (a cut-off download or copy)."""
+    try:
+        log = sf.info(path, verbose=True).extra_info
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise AudioError(f"{path}: not a readable audio file ({exc})") from None
+    match = _SHORT_DATA_CHUNK.search(log)
+    if match is None:
+        return
+    declared, present = int(match.group(1)), int(match.group(2))
+    if declared not in _STREAMED_SIZES and present < declared:
+        raise AudioError(
+            f"{path}: truncated file (header declares {declared} bytes of audio, {present} present); "
+            "copy or export it again"
+        )
 
 
 def load(path: str | Path, sample_rate: int, mono: bool = True) -> np.ndarray:
@@ -32,13 +54,17 @@ def load(path: str | Path, sample_rate: int, mono: bool = True) -> np.ndarray:
         float32 ``[C, N]`` at ``sample_rate`` (``C = 1`` when ``mono``).
 
     Raises:
-        AudioError: the file is missing, empty, truncated, not audio, or holds non-finite samples.
+        AudioError: the file is missing, empty, truncated (cut inside the header or the audio data), not
+            audio, or holds non-finite samples.
     """
     path = Path(path)
+    if path.is_dir():
+        raise AudioError(f"{path}: is a directory, not an audio file")
     if not path.is_file():
         raise AudioError(f"{path}: audio file not found")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty (0 bytes)")
+    _check_complete(path)
     try:
         data, file_rate = sf.read(path, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
@@ -89,12 +115,16 @@ def is_silent(audio: np.ndarray, threshold_rms: float = SILENCE_RMS) -> bool:
 def save(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
     """Write ``[C, N]`` float audio as 16-bit PCM WAV, atomically (temporary file renamed into place).
 
+    Samples outside [-1, 1] are clipped.
+
     Raises:
-        AudioError: bad waveform, or the directory is not writable.
+        AudioError: bad waveform or sample rate, or the file cannot be written there.
     """
     path = Path(path)
     audio = np.asarray(audio, dtype=np.float32)
     validate_audio(audio, name=str(path))
+    if sample_rate <= 0:
+        raise AudioError(f"{path}: sample rate must be a positive number of Hz, got {sample_rate}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".wav", dir=path.parent)
@@ -104,6 +134,8 @@ def save(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
     try:
         sf.write(tmp, np.clip(audio, -1.0, 1.0).T, sample_rate, subtype="PCM_16", format="WAV")
         os.replace(tmp, path)
+    except (OSError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{path}: writing failed ({exc}); check the disk space and permissions") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -6,7 +6,18 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from mumo.data.clips import INDEX_FILE, MOTION_STATS_FILE, STATS_FILE, ClipRecord
 
 EPILOG = """examples:
   mumo data synth --out data/synth --num-clips 96 --seed 0
@@ -38,25 +49,72 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.set_defaults(func=run_synth)
 
 
+def _progress(console: Console) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("clips"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _summary(stats: dict) -> Table:
+    """The files written (relative to the dataset directory) and the dataset's headline figures."""
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    splits = stats["clips_per_split"]
+    low, high = stats["tempo_bpm_range"]
+    rows = (
+        ("index", INDEX_FILE),
+        ("music", f"music/<id>.wav ({stats['music_sample_rate_hz']} Hz mono)"),
+        ("motion", f"motion/<id>.npy (joints in metres, {stats['motion_fps']} fps)"),
+        ("feature statistics", MOTION_STATS_FILE),
+        ("figures", STATS_FILE),
+        ("clips", f"{stats['num_clips']} ({stats['total_duration_s']:.0f} s)"),
+        ("splits", ", ".join(f"{name} {count}" for name, count in splits.items())),
+        ("styles", ", ".join(f"{name} {count}" for name, count in stats["clips_per_style"].items())),
+        ("tempo", f"{low:.0f}-{high:.0f} BPM"),
+        (
+            "beat tracking F-measure",
+            f"{stats['beat_tracking_f_measure_70ms']:.3f} (librosa vs. annotated beats, ±70 ms)",
+        ),
+        (
+            "beat align score (BAS)",
+            f"{stats['beat_align_score_own_music']:.3f} with own music, "
+            f"{stats['beat_align_score_shuffled_music']:.3f} with another clip's",
+        ),
+    )
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
 def run_synth(args: argparse.Namespace) -> int:
     from mumo.data.synthetic import build_synthetic_dataset
 
     console = Console()
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("synthesizing clips", total=args.num_clips)
+    with _progress(console) as progress:
+        task = progress.add_task("synthesizing", total=args.num_clips)
+
+        def advance(record: ClipRecord) -> None:
+            description = f"{record.clip_id} {record.style} {record.tempo_bpm:.0f} BPM"
+            progress.update(task, advance=1, description=description)
+
         stats = build_synthetic_dataset(
             args.out,
             args.num_clips,
             args.seed,
             min_duration_s=args.min_duration,
             max_duration_s=args.max_duration,
-            on_clip=lambda _: progress.advance(task),
+            on_clip=advance,
         )
-    console.print(f"wrote {stats['num_clips']} clips ({stats['total_duration_s']:.0f} s) to {args.out}")
-    console.print(f"  splits: {stats['clips_per_split']}")
-    console.print(f"  librosa beat tracking F-measure (±70 ms): {stats['beat_tracking_f_measure_70ms']:.3f}")
-    console.print(
-        f"  beat align score: own music {stats['beat_align_score_own_music']:.3f}, "
-        f"shuffled music {stats['beat_align_score_shuffled_music']:.3f}"
-    )
+    console.print(f"wrote the synthetic dataset to {args.out.resolve()}", soft_wrap=True)
+    console.print(_summary(stats))
     return 0

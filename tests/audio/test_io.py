@@ -45,20 +45,51 @@ def test_bad_files_raise_audio_error_naming_file(tmp_path, name, content, reason
     assert name in str(info.value)
 
 
-def test_truncated_and_zero_sample_wavs(tmp_path):
-    sf.write(tmp_path / "full.wav", sine(1.0, 32_000).T, 32_000)
-    data = (tmp_path / "full.wav").read_bytes()
-    (tmp_path / "truncated.wav").write_bytes(data[:30])
-    with pytest.raises(AudioError, match=r"truncated\.wav"):
-        audio.load(tmp_path / "truncated.wav", 32_000)
+@pytest.mark.parametrize("fmt", ["wav", "aiff"])
+@pytest.mark.parametrize("keep", [30, 0.5])
+def test_truncated_files(tmp_path, fmt, keep):
+    sf.write(tmp_path / f"full.{fmt}", sine(1.0, 32_000).T, 32_000)
+    data = (tmp_path / f"full.{fmt}").read_bytes()
+    cut = keep if isinstance(keep, int) else int(keep * len(data))
+    (tmp_path / f"truncated.{fmt}").write_bytes(data[:cut])
+    with pytest.raises(AudioError, match=rf"truncated\.{fmt}: (truncated|not a readable|audio has no)"):
+        audio.load(tmp_path / f"truncated.{fmt}", 32_000)
+
+
+def test_streamed_wav_with_placeholder_size_loads(tmp_path):
+    sf.write(tmp_path / "full.wav", sine(0.5, 32_000).T, 32_000)
+    data = bytearray((tmp_path / "full.wav").read_bytes())
+    data_chunk = data.index(b"data")
+    data[data_chunk + 4 : data_chunk + 8] = (0xFFFFFFFF).to_bytes(4, "little")
+    (tmp_path / "streamed.wav").write_bytes(bytes(data))
+    assert audio.load(tmp_path / "streamed.wav", 32_000).shape == (1, 16_000)
+
+
+def test_other_formats_load(tmp_path):
+    for fmt in ("flac", "ogg", "aiff"):
+        sf.write(tmp_path / f"x.{fmt}", sine(0.5, 32_000).T, 32_000)
+        assert audio.load(tmp_path / f"x.{fmt}", 16_000).shape == (1, 8_000)
+
+
+def test_zero_sample_wav(tmp_path):
     sf.write(tmp_path / "zero.wav", np.zeros((0, 1), dtype=np.float32), 32_000)
     with pytest.raises(AudioError, match=r"no samples|not a readable"):
         audio.load(tmp_path / "zero.wav", 32_000)
 
 
-def test_missing_file(tmp_path):
+def test_missing_file_and_directory(tmp_path):
     with pytest.raises(AudioError, match="not found"):
         audio.load(tmp_path / "nope.wav", 32_000)
+    with pytest.raises(AudioError, match="is a directory"):
+        audio.load(tmp_path, 32_000)
+
+
+def test_non_finite_samples_in_file(tmp_path):
+    wave = sine(0.1, 32_000)
+    wave[0, 5] = np.inf
+    sf.write(tmp_path / "inf.wav", wave.T, 32_000, subtype="FLOAT")
+    with pytest.raises(AudioError, match=r"inf\.wav: 1 non-finite"):
+        audio.load(tmp_path / "inf.wav", 32_000)
 
 
 def test_validate_audio_reports_non_finite_and_channels():
@@ -80,3 +111,12 @@ def test_save_to_unwritable_directory(tmp_path):
     target.write_text("x")
     with pytest.raises(AudioError, match="cannot write"):
         audio.save(target / "out.wav", sine(0.1, 32_000), 32_000)
+
+
+def test_save_rejects_bad_rate_and_clips(tmp_path):
+    with pytest.raises(AudioError, match="sample rate"):
+        audio.save(tmp_path / "x.wav", sine(0.1, 32_000), 0)
+    loud = 3.0 * sine(0.1, 32_000)
+    back = audio.load(audio.save(tmp_path / "loud.wav", loud, 32_000), 32_000)
+    assert np.abs(back).max() == pytest.approx(1.0, abs=1e-3)
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind

@@ -1,16 +1,19 @@
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-from mumo.audio import load
+from mumo.audio import load, onset_envelope
 from mumo.data.clips import read_index
 from mumo.data.synthetic import build_synthetic_dataset
 from mumo.data.synthetic.build import assign_splits
-from mumo.data.synthetic.dance import generate_dance
+from mumo.data.synthetic.dance import L_HIP, L_SHOULDER, MOVES, generate_dance, local_rotations
 from mumo.data.synthetic.music import synthesize_track
-from mumo.data.synthetic.styles import STYLES
+from mumo.data.synthetic.styles import STEPS_PER_BEAT, STYLES
 from mumo.errors import DataError
+from mumo.metrics.beat_align import clip_beat_align_score
+from mumo.metrics.motion_quality import foot_skating_ratio
 from mumo.motion import FeatureStats, validate_joints
 from mumo.motion.skeleton import SMPL22
 
@@ -60,21 +63,38 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     assert (first / "index.jsonl").read_bytes() != (other / "index.jsonl").read_bytes()
 
 
-def test_dance_keeps_bones_and_floor_and_locks_to_beats():
+@pytest.mark.parametrize("move", sorted(MOVES))
+def test_each_move_keeps_bones_floor_planted_feet_and_beats(move):
+    style = dataclasses.replace(STYLES[0], moves=(move,))
     rng = np.random.default_rng(0)
-    style = STYLES[2]
     track = synthesize_track(style, 140.0, 6.0, rng)
     dance = generate_dance(style, track, 360, rng)
     joints = dance.joints.astype(np.float64)
+    assert set(dance.moves) == {move}
     bones = np.linalg.norm(joints[:, 1:] - joints[:, list(SMPL22.parents[1:])], axis=-1)
     np.testing.assert_allclose(bones, np.broadcast_to(SMPL22.bone_lengths(), bones.shape), atol=1e-5)
-    feet = joints[:, [7, 8, 10, 11], 1]
+    feet = joints[:, list(SMPL22.left_foot + SMPL22.right_foot), 1]
     np.testing.assert_allclose(feet.min(axis=1), 0.0, atol=1e-6)
+    assert foot_skating_ratio(joints, fps=60) < 0.08
     speed = np.linalg.norm(np.diff(joints, axis=0), axis=-1).mean(axis=1)
     beat_frames = np.round(track.beat_times_s * 60).astype(int)
     beat_frames = beat_frames[(beat_frames > 2) & (beat_frames < 355)]
-    mid_frames = np.round((track.beat_times_s[:-1] + 30 / 140) * 60).astype(int)[: len(beat_frames)]
-    assert speed[beat_frames].mean() < 0.2 * speed[mid_frames].mean()
+    assert speed[beat_frames].mean() < 0.3 * speed.mean()
+    assert clip_beat_align_score(joints, beat_frames) > 0.7
+    travelled = np.linalg.norm(joints[-1, 0, [0, 2]] - joints[0, 0, [0, 2]])
+    assert (travelled > 1.0) == (move == "travel")
+
+
+def test_local_rotations_swing_limbs_forward_with_negative_x():
+    angles = np.zeros((1, SMPL22.num_joints, 3))
+    angles[0, L_SHOULDER, 2] = -np.deg2rad(75.0)  # arm hanging
+    angles[0, L_SHOULDER, 0] = -0.6
+    angles[0, L_HIP, 0] = -0.6
+    joints = SMPL22.forward_kinematics(local_rotations(angles), np.zeros((1, 3)))[0]
+    wrist, shoulder, ankle, hip = joints[20], joints[L_SHOULDER], joints[7], joints[L_HIP]
+    assert wrist[2] - shoulder[2] > 0.2  # facing +z: in front of the shoulder
+    assert wrist[1] < shoulder[1]  # and still below it
+    assert ankle[2] - hip[2] > 0.2
 
 
 def test_splits_and_bad_arguments():
@@ -83,3 +103,33 @@ def test_splits_and_bad_arguments():
     assert splits.count("test") == 2
     with pytest.raises(DataError, match="at least 3"):
         build_synthetic_dataset("/tmp/never", num_clips=2, seed=0)
+
+
+def bar_onset_profile(style, seed: int) -> np.ndarray:
+    """Unit-norm onset strength at each sixteenth step of the bar, averaged over the bars of one track."""
+    rng = np.random.default_rng(seed)
+    track = synthesize_track(style, float(rng.uniform(*style.tempo_bpm)), 6.0, rng)
+    hop = 128
+    envelope = onset_envelope(track.audio, 32_000, hop_length=hop)
+    steps = style.beats_per_bar * STEPS_PER_BEAT
+    times = track.downbeat_times_s[:, None] + np.arange(steps) * 60.0 / track.tempo_bpm / STEPS_PER_BEAT
+    frames = np.round(times * 32_000 / hop).astype(int)
+    frames = frames[(frames + 4 < len(envelope)).all(axis=1)]
+    peaks = np.max([envelope[frames + k] for k in range(-1, 5)], axis=0).mean(axis=0)
+    profile = np.pad(peaks, (0, 4 * STEPS_PER_BEAT - steps))
+    return profile / np.linalg.norm(profile)
+
+
+def test_styles_are_told_apart_by_their_drum_patterns():
+    profiles = {(s.name, seed): bar_onset_profile(s, seed) for s in STYLES for seed in (0, 1)}
+    names = [s.name for s in STYLES]
+    within = max(1 - profiles[(n, 0)] @ profiles[(n, 1)] for n in names)
+    between = min(
+        1 - profiles[(a, i)] @ profiles[(b, j)]
+        for a in names
+        for b in names
+        if a != b
+        for i in (0, 1)
+        for j in (0, 1)
+    )
+    assert within < 0.5 * between

@@ -72,7 +72,7 @@ def build_synthetic_dataset(
     seed: int,
     min_duration_s: float = 5.0,
     max_duration_s: float = 12.0,
-    on_clip: Callable[[int], None] | None = None,
+    on_clip: Callable[[ClipRecord], None] | None = None,
 ) -> dict:
     """Write ``num_clips`` paired music + dance clips in the layout of :mod:`mumo.data.clips`.
 
@@ -85,7 +85,7 @@ def build_synthetic_dataset(
         num_clips: at least 3 (one per split).
         seed: the dataset's seed.
         min_duration_s, max_duration_s: clip length range, seconds.
-        on_clip: called with the clip index after each clip is written (progress display).
+        on_clip: called with each clip's record once the clip is written (progress display).
 
     Returns:
         The figures written to ``stats.json``.
@@ -134,7 +134,7 @@ def build_synthetic_dataset(
         if splits[index] == "train":
             train_features.append(joints_to_features(dance.joints, fps=FPS))
         if on_clip is not None:
-            on_clip(index)
+            on_clip(records[-1])
     compute_feature_stats(train_features).save(root / MOTION_STATS_FILE)
     write_index(root, records)
     stats = _dataset_stats(records, beat_tracking, all_joints, beat_frames, seed)

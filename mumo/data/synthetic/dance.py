@@ -133,8 +133,8 @@ def _squat(pose: _Pose, mask, beat, phase, energy) -> None:
 
 
 def _step_touch(pose: _Pose, mask, beat, phase, energy) -> None:
-    """Four beats: the leading leg steps out (lifted), the body moves over it and the other foot closes in
-    (touch); the lead alternates left, right."""
+    """Four beats: the leading leg steps out (lifted) as the arms open, the body moves over it and the other
+    foot closes in (touch); the lead alternates left, right."""
     left_leads = (beat // 2) % 2 == 0
     stepping = beat % 2 == 0
     out = np.deg2rad(8.0 * energy) * _there_and_back(beat, phase) * mask
@@ -159,7 +159,7 @@ def _travel(pose: _Pose, mask, beat, phase, energy) -> None:
     left_forward = np.where(left_swings, stride, -stride)
     pose.angles[:, L_HIP, 0] -= left_forward
     pose.angles[:, R_HIP, 0] += left_forward
-    _lift_leg(pose, left_swings, np.deg2rad(40.0) * _bump(phase) * mask)
+    _lift_leg(pose, left_swings, np.deg2rad(45.0) * _bump(phase) * mask)
     pose.angles[:, L_SHOULDER, 0] += 1.5 * left_forward
     pose.angles[:, R_SHOULDER, 0] -= 1.5 * left_forward
     pose.stand_on(~left_swings, mask)
@@ -170,7 +170,7 @@ def _kick_step(pose: _Pose, mask, beat, phase, energy) -> None:
     left_kicks = (beat // 2) % 2 == 0
     pose.angles[:, L_HIP, 0] -= kick * left_kicks
     pose.angles[:, R_HIP, 0] -= kick * ~left_kicks
-    _lift_leg(pose, left_kicks, np.deg2rad(30.0) * _bump(phase) * mask)
+    _lift_leg(pose, left_kicks, np.deg2rad(45.0) * _bump(phase) * mask)
     pose.stand_on(~left_kicks, mask)
     pose.angles[:, L_SHOULDER, 2] += 0.5 * kick
     pose.angles[:, R_SHOULDER, 2] -= 0.5 * kick
