@@ -131,3 +131,30 @@ def diversity_loop(features: np.ndarray) -> float:
             total += float(np.linalg.norm(features[i] - features[j]))
             pairs += 1
     return total / pairs
+
+
+def normalise_loop(features: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    return ((features - gt.mean(axis=0)) / (gt.std(axis=0) + 1e-10)).astype(np.float32)
+
+
+def features_loop(clips: list[np.ndarray], max_frames: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    kinetic, manual = [], []
+    for clip in clips:
+        clip = clip[:max_frames] if max_frames else clip
+        clip = clip - clip[0:1, 0:1]
+        kinetic.append(kinetic_loop(clip))
+        manual.append(manual_loop(clip))
+    return np.stack(kinetic), np.stack(manual)
+
+
+def evaluate_loop(generated: list[np.ndarray], gt: list[np.ndarray]) -> dict[str, float]:
+    """The whole protocol (zero start, 1200-frame cut, GT normalisation, FID, Div) with the loop pieces."""
+    gen_k, gen_m = features_loop(generated, max_frames=1200)
+    gt_k, gt_m = features_loop(gt)
+    out = {}
+    for suffix, gen, ref in (("k", gen_k, gt_k), ("m", gen_m, gt_m)):
+        gen_n, ref_n = normalise_loop(gen, ref), normalise_loop(ref, ref)
+        out[f"fid_{suffix}"] = fid_loop(gen_n, ref_n)
+        out[f"div_{suffix}"] = diversity_loop(gen_n)
+        out[f"div_{suffix}_gt"] = diversity_loop(ref_n)
+    return out

@@ -16,6 +16,7 @@ from mumo.errors import DataError, MotionError
 EPILOG = """examples:
   mumo evaluate-dir --generated outputs/joints --reference data/aist_test_joints
   mumo evaluate-dir --generated gen/ --reference gt/ --bootstrap 200 --json scores.json --cache .gt_cache
+  mumo evaluate-dir --generated mumo_out/ --reference aist_smpl24/ --joints 22   # SMPL22 vs 24-joint GT
 
 Each folder holds .npy joint arrays [T, 24, 3] (SMPL) or [T, 22, 3] (SMPL22), metres, y up, 60 fps, or is a
 mumo dataset (index.jsonl) of which --generated-split / --reference-split pick one split:
@@ -36,6 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reference", type=Path, required=True, help="folder of ground-truth .npy joints")
     parser.add_argument("--generated-split", default=None, help="split to use when --generated is a dataset")
     parser.add_argument("--reference-split", default=None, help="split to use when --reference is a dataset")
+    parser.add_argument(
+        "--joints",
+        type=int,
+        choices=(22, 24),
+        default=None,
+        help="score only the first 22 (SMPL22 variant) or 24 joints; needed when the folders differ",
+    )
     parser.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples for 95%% intervals")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     parser.add_argument("--cache", type=Path, default=None, help="cache folder for ground-truth features")
@@ -68,18 +76,21 @@ def load_joint_dir(directory: Path, split: str | None = None) -> list[np.ndarray
 
 def run(args: argparse.Namespace) -> int:
     from mumo.metrics.cache import FeatureCache
-    from mumo.metrics.dance import evaluate, extract_features
+    from mumo.metrics.dance import evaluate, extract_features, select_joints
     from mumo.metrics.motion_quality import motion_quality
 
-    generated = load_joint_dir(args.generated, args.generated_split)
-    reference = load_joint_dir(args.reference, args.reference_split)
+    generated = select_joints(load_joint_dir(args.generated, args.generated_split), args.joints)
+    reference = select_joints(load_joint_dir(args.reference, args.reference_split), args.joints)
     joints = {clip.shape[1] for clip in generated + reference}
     if len(joints) > 1:
-        raise MotionError(f"the folders mix skeletons with {sorted(joints)} joints; convert to one skeleton")
+        raise MotionError(
+            f"the folders mix skeletons with {sorted(joints)} joints; pass --joints 22 to score SMPL22 joints"
+        )
     gt = FeatureCache(args.cache).features(reference) if args.cache else extract_features(reference)
     scores: dict = dict(evaluate(generated, gt, bootstrap=args.bootstrap, seed=args.seed))
     scores.update(motion_quality(generated, reference))
     scores["num_generated"], scores["num_reference"] = len(generated), len(reference)
+    scores["num_joints"] = joints.pop()
 
     table = Table(title=f"{args.generated} vs {args.reference}")
     table.add_column("metric")

@@ -5,6 +5,12 @@ first 1200 frames (20 s at 60 fps), ground-truth clips are used whole; kinetic a
 z-normalised with the ground-truth pool's mean and std (``ddof = 0``, ``+1e-10``); FID is the Fréchet distance
 of generated vs. ground-truth features; Div is the mean Euclidean distance over all pairs of one set.
 Joints are ``[T, 24, 3]`` (SMPL) or ``[T, 22, 3]`` (SMPL22 variant), metres, y up, 60 fps.
+
+SMPL22 variant (mumo's own skeleton, HumanML3D; what UniMuMo and Lodge score): the first 22 SMPL joints
+only, so kinetic features are 66-d and the manual features' lowest-joint reference ``y_min`` is taken over
+22 joints.
+Pass ``num_joints=22`` to score 22-joint clips against a 24-joint ground truth (the extra hand joints of the
+24-joint clips are dropped). Numbers of the two variants are not comparable with each other.
 """
 
 from __future__ import annotations
@@ -43,6 +49,20 @@ def zero_start(joints: np.ndarray) -> np.ndarray:
     """Subtract the frame-0 root position from every joint of every frame (``[T, J, 3]``)."""
     joints = np.asarray(joints, dtype=np.float64)
     return joints - joints[0:1, 0:1]
+
+
+def select_joints(clips: Sequence[np.ndarray], num_joints: int | None) -> list[np.ndarray]:
+    """The first ``num_joints`` joints of every clip ``[T, J, 3]`` (``None``: clips unchanged).
+
+    Raises:
+        MotionError: a clip has fewer joints than asked for.
+    """
+    if num_joints is None:
+        return list(clips)
+    short = [i for i, clip in enumerate(clips) if np.shape(clip)[1] < num_joints]
+    if short:
+        raise MotionError(f"clips {short[:5]} have fewer than {num_joints} joints")
+    return [np.asarray(clip)[:, :num_joints] for clip in clips]
 
 
 def extract_features(
@@ -122,6 +142,7 @@ def evaluate(
     seed: int = 0,
     max_generated_frames: int = MAX_GENERATED_FRAMES,
     subtract_start: bool = True,
+    num_joints: int | None = None,
 ) -> dict[str, float | list[float]]:
     """Dance metrics of generated clips against a ground-truth pool.
 
@@ -137,6 +158,8 @@ def evaluate(
         max_generated_frames: generated clips are cut to this many frames.
         subtract_start: subtract each clip's frame-0 root position first (the protocol; ``False`` scores the
             joints as given).
+        num_joints: score only the first ``num_joints`` joints of every clip (``22``: the SMPL22 variant, see
+            the module docstring); ``None`` scores clips as given, and both sets must have the same joints.
 
     Returns:
         ``fid_k``, ``fid_m``, ``div_k``, ``div_m``, ``div_k_gt``, ``div_m_gt`` as Python floats (never
@@ -147,14 +170,16 @@ def evaluate(
     gt = (
         ground_truth
         if isinstance(ground_truth, DanceFeatures)
-        else extract_features(ground_truth, subtract_start=subtract_start)
+        else extract_features(select_joints(ground_truth, num_joints), subtract_start=subtract_start)
     )
     if len(gt.kinetic) < 2:
         raise DataError("dance metrics need at least 2 ground-truth clips")
-    features = extract_features(generated, max_frames=max_generated_frames, subtract_start=subtract_start)
+    features = extract_features(
+        select_joints(generated, num_joints), max_frames=max_generated_frames, subtract_start=subtract_start
+    )
     if features.kinetic.shape[1] != gt.kinetic.shape[1]:
         raise MotionError(
             f"generated clips have {features.kinetic.shape[1] // 3} joints, ground truth "
-            f"{gt.kinetic.shape[1] // 3}: score both on the same skeleton"
+            f"{gt.kinetic.shape[1] // 3}: score both on the same skeleton (num_joints=22 for SMPL22)"
         )
     return evaluate_features(features, gt, bootstrap=bootstrap, seed=seed)

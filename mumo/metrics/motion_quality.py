@@ -27,6 +27,12 @@ def pfc_clip(joints: np.ndarray, fps: float = 30.0, up_axis: int = 2) -> float:
 
     Root acceleration (upward part clamped at 0, normalised by its maximum) times the product of the two
     feet's slower-joint horizontal displacement per frame, averaged over frames. EDGE feeds z-up 30 fps clips.
+    A clip whose root never accelerates scores 0 (the reference divides 0 by 0 there).
+
+    Args:
+        joints: ``[T, J, 3]`` metres, ``T >= 3``, SMPL joint order for the feet (7, 10, 8, 11).
+        fps: frame rate, frames/s.
+        up_axis: index of the vertical axis (EDGE: 2, z up; mumo's own joints: 1, y up).
     """
     joints = np.asarray(joints, dtype=np.float64)
     dt = 1.0 / fps
@@ -34,6 +40,8 @@ def pfc_clip(joints: np.ndarray, fps: float = 30.0, up_axis: int = 2) -> float:
     root_acceleration = (root_velocity[1:] - root_velocity[:-1]) / dt
     root_acceleration[:, up_axis] = np.maximum(root_acceleration[:, up_axis], 0.0)
     magnitude = np.linalg.norm(root_acceleration, axis=-1)
+    if magnitude.max() == 0:
+        return 0.0
     magnitude = magnitude / magnitude.max()
     feet = joints[:, list(EDGE_FEET)][:, :, _horizontal_axes(up_axis)]
     foot_step = np.linalg.norm(feet[2:] - feet[1:-1], axis=-1)  # [T-2, 4], not divided by dt

@@ -207,8 +207,8 @@ def _music(model, decoders, clips, dataset, section, scale, seed, run_dir, epoch
         c.record.clip_id: load(dataset / str(c.record.music_path), MUSIC_SAMPLE_RATE)[:, :samples]
         for c in clips
     }
-    scores = evaluate_music(generated, reference, MUSIC_SAMPLE_RATE)
-    return {k: v for k, v in scores.items() if not isinstance(v, dict)}  # type: ignore[misc]
+    scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
+    return {k: v for k, v in scores.items() if v is None or isinstance(v, float)}  # type: ignore[misc]
 
 
 def _render_sample(

@@ -22,6 +22,12 @@ def test_pfc_golden(golden_motion):
     assert pfc(clips, fps=30.0) == pytest.approx(8.555235608210, rel=1e-9)
 
 
+def test_pfc_of_unaccelerated_root_is_zero():
+    joints = np.zeros((30, 24, 3))
+    joints[:, :, 0] = np.arange(30)[:, None] * 0.25  # constant velocity (exact in binary)
+    assert pfc_clip(joints) == 0.0
+
+
 def test_speed_and_jitter_units():
     t = np.arange(120) / 60.0
     joints = np.zeros((120, 22, 3))

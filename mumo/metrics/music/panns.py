@@ -4,12 +4,16 @@ Only the architecture is here; the weights (``Cnn14_16k_mAP=0.438.pth``) must be
 The log-mel front end (window 512, hop 160, 64 mel bands 50–8000 Hz, ``10 log10`` power) is computed with
 ``torch.stft`` and librosa's Slaney mel filters; the checkpoint's fixed front-end tensors
 (``spectrogram_extractor.*``, ``logmel_extractor.*``) are therefore not loaded — every other tensor must
-match exactly.
+match exactly. :class:`Cnn14Embedder` exposes it as an :class:`~mumo.metrics.music.embedder.AudioEmbedder`
+for ``frechet_distance``, ``kl_softmax`` and ``kl_sigmoid``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import ClassVar
 
 import librosa
 import numpy as np
@@ -17,10 +21,19 @@ import torch
 from torch import nn
 
 from mumo.errors import CheckpointError
+from mumo.metrics.music.embedder import (
+    FD,
+    KL_SIGMOID,
+    KL_SOFTMAX,
+    AudioEmbeddings,
+    WeightFileEmbedder,
+    audioldm_eval_waveform,
+)
 from mumo.weights import load_state_strict
 
 SAMPLE_RATE = 16_000
 NUM_CLASSES = 527
+WEIGHTS_FILE_NAME = "Cnn14_16k_mAP=0.438.pth"
 FRONT_END_PREFIXES = ("spectrogram_extractor.", "logmel_extractor.")
 
 
@@ -83,10 +96,37 @@ def load_cnn14(weights_path: str | Path) -> Cnn14:
     """
     path = Path(weights_path)
     if not path.is_file():
-        raise CheckpointError(f"PANNs CNN14 weights not found at {path} (expected Cnn14_16k_mAP=0.438.pth)")
+        raise CheckpointError(f"PANNs CNN14 weights not found at {path} (expected {WEIGHTS_FILE_NAME})")
     state = torch.load(path, map_location="cpu", weights_only=True)
     state = state.get("model", state)
     state = {k: v for k, v in state.items() if not k.startswith(FRONT_END_PREFIXES)}
     model = Cnn14()
     load_state_strict(model, state, str(path))
     return model.eval()
+
+
+class Cnn14Embedder(WeightFileEmbedder):
+    """PANNs CNN14 (16 kHz) as an audio embedder: one 2048-d embedding and 527 AudioSet logits per clip.
+
+    Each clip is prepared like audioldm_eval (DC removed, padded to 2 s) and run whole, in eval mode.
+    """
+
+    name = "panns_cnn14_16k"
+    sample_rate = SAMPLE_RATE
+    metric_names: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {FD: "frechet_distance", KL_SOFTMAX: "kl_softmax", KL_SIGMOID: "kl_sigmoid"}
+    )
+    weights_file_name = WEIGHTS_FILE_NAME
+
+    def _load(self, path: Path) -> Cnn14:
+        return load_cnn14(path)
+
+    @torch.no_grad()
+    def embed(self, waveforms: Sequence[np.ndarray]) -> AudioEmbeddings:
+        embeddings, logits = [], []
+        for waveform in waveforms:
+            clip = torch.from_numpy(audioldm_eval_waveform(waveform))[None]
+            embedding, clip_logits = self.model(clip)
+            embeddings.append(embedding[0].double().numpy())
+            logits.append(clip_logits[0].double().numpy())
+        return AudioEmbeddings(np.stack(embeddings), np.stack(logits))
