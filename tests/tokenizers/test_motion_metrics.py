@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from mumo.errors import MotionError
+from mumo.tokenizers.motion_metrics import acceleration_error_mm, evaluate_reconstruction, mpjpe_mm
+
+
+def test_mpjpe_is_mean_joint_distance_in_mm():
+    reference = np.zeros((4, 22, 3))
+    predicted = reference.copy()
+    predicted[..., 0] = 0.003  # 3 mm along x everywhere
+    assert mpjpe_mm(predicted, reference) == pytest.approx(3.0)
+
+
+def test_acceleration_error_ignores_constant_velocity_offsets():
+    reference = np.zeros((6, 22, 3))
+    drift = reference + np.arange(6)[:, None, None] * 0.01  # constant velocity: no acceleration
+    assert acceleration_error_mm(drift, reference) == pytest.approx(0.0, abs=1e-9)
+    jolt = reference.copy()
+    jolt[3, :, 1] = 0.001
+    # second differences at frames 1..3 of the jolt are 1, -2, 1 mm
+    assert acceleration_error_mm(jolt, reference) == pytest.approx(4 / 4)
+
+
+def test_shape_mismatch_raises():
+    with pytest.raises(MotionError):
+        mpjpe_mm(np.zeros((4, 22, 3)), np.zeros((5, 22, 3)))
+
+
+def test_evaluate_reconstruction_reports_finite_errors(motion_tokenizer, clips):
+    result = evaluate_reconstruction(motion_tokenizer, clips[:2])
+    assert np.isfinite(result.mpjpe_mm)
+    assert result.mpjpe_mm > 0
+    assert np.isfinite(result.acceleration_error_mm)
+    assert len(result.usage) == 2
+    assert all(0 < u <= 1 for u in result.usage)

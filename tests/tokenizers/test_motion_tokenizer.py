@@ -1,0 +1,82 @@
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from mumo.errors import CheckpointError
+from mumo.motion import FeatureStats
+from mumo.tokenizers import Tokenizer, load_tokenizer
+from mumo.tokenizers.motion_tokenizer import MotionTokenizer
+
+from .helpers import TINY_MOTION
+
+
+def test_protocol_properties(motion_tokenizer):
+    assert isinstance(motion_tokenizer, Tokenizer)
+    assert motion_tokenizer.frame_rate == 50.0
+    assert motion_tokenizer.num_codebooks == 2
+    assert motion_tokenizer.cardinality == 16
+
+
+def test_joints_round_trip_shapes(motion_tokenizer, clips):
+    joints = np.stack([clips[0], clips[0]])  # [2, 60, 22, 3]
+    codes = motion_tokenizer.encode_joints(joints)
+    assert codes.shape == (2, 2, 50)
+    assert codes.dtype == torch.int64
+    decoded = motion_tokenizer.decode_to_joints(codes)
+    assert decoded.shape == (2, 60, 22, 3)
+    assert decoded.dtype == torch.float32
+    assert motion_tokenizer.decode_to_joints(codes, 61).shape == (2, 61, 22, 3)
+
+
+def test_save_load_round_trip_gives_identical_codes(motion_tokenizer, clips, tmp_path):
+    motion_tokenizer.save(tmp_path / "motion")
+    assert {p.name for p in (tmp_path / "motion").iterdir()} == {
+        "config.json",
+        "model.safetensors",
+        "motion_stats.npz",
+    }
+    loaded = load_tokenizer(tmp_path / "motion")
+    assert isinstance(loaded, MotionTokenizer)
+    joints = clips[1][None]
+    assert torch.equal(loaded.encode_joints(joints), motion_tokenizer.encode_joints(joints))
+    np.testing.assert_allclose(loaded.stats.mean, motion_tokenizer.stats.mean, rtol=1e-6)
+    assert loaded.model.config == motion_tokenizer.model.config
+
+
+def test_missing_files_raise_checkpoint_error(motion_tokenizer, tmp_path):
+    with pytest.raises(CheckpointError, match=r"config\.json"):
+        load_tokenizer(tmp_path / "nowhere")
+    motion_tokenizer.save(tmp_path / "m")
+    (tmp_path / "m" / "motion_stats.npz").unlink()
+    with pytest.raises(CheckpointError, match=r"motion_stats\.npz"):
+        load_tokenizer(tmp_path / "m")
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "config.json").write_text(json.dumps({"kind": "banana"}))
+    with pytest.raises(CheckpointError, match="banana"):
+        load_tokenizer(tmp_path / "k")
+
+
+def test_weights_of_another_shape_raise_checkpoint_error(motion_tokenizer, tmp_path):
+    motion_tokenizer.save(tmp_path / "m")
+    config = json.loads((tmp_path / "m" / "config.json").read_text())
+    config["model"]["channels"] = [32, 20]
+    (tmp_path / "m" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="mis-shaped"):
+        load_tokenizer(tmp_path / "m")
+
+
+def test_external_frozen_codebooks_stay_fixed_through_training():
+    shared = torch.randn(2, 16, 8)
+    config = replace(TINY_MOTION, quantizer=replace(TINY_MOTION.quantizer, frozen=True))
+    tokenizer = MotionTokenizer.create(config, FeatureStats(np.zeros(263), np.ones(263)), shared)
+    optimizer = torch.optim.Adam(tokenizer.parameters(), lr=1e-3)
+    for _ in range(3):
+        out = tokenizer.model(torch.randn(2, 12, 263))
+        optimizer.zero_grad()
+        out.loss.backward()
+        optimizer.step()
+    assert torch.equal(tokenizer.model.quantizer.codebooks, shared)
+    assert tokenizer.model.encoder[0].weight.grad is not None

@@ -1,0 +1,47 @@
+import pytest
+import torch
+
+from mumo.errors import MotionError
+from mumo.tokenizers.motion_vqvae import MotionVQVAE, round_half_up
+
+from .helpers import TINY_MOTION
+
+
+@pytest.mark.parametrize("frames", [2, 3, 7, 60, 121])
+def test_token_count_and_exact_decoded_length(frames):
+    torch.manual_seed(0)
+    model = MotionVQVAE(TINY_MOTION).eval()
+    features = torch.randn(2, frames, 263)
+    codes = model.encode(features)
+    assert codes.shape == (2, 2, round_half_up(frames * 50 / 60))
+    assert codes.dtype == torch.int64
+    assert model.decode(codes, frames).shape == (2, frames, 263)
+    assert model.decode(codes).shape == (2, round_half_up(codes.shape[-1] * 60 / 50), 263)
+    out = model(features)
+    assert out.reconstruction.shape == features.shape
+    assert torch.equal(out.codes, codes)
+
+
+def test_loss_combines_terms_and_trains():
+    torch.manual_seed(0)
+    model = MotionVQVAE(TINY_MOTION)
+    features = torch.randn(1, 24, 263).cumsum(1) * 0.1
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(8):
+        out = model(features)
+        expected = out.feature_loss + out.velocity_loss + 0.02 * out.quantizer.commitment_loss
+        torch.testing.assert_close(out.loss, expected)
+        optimizer.zero_grad()
+        out.loss.backward()
+        optimizer.step()
+        losses.append(float(out.feature_loss.detach()))
+    assert losses[-1] < losses[0]
+
+
+def test_wrong_feature_shape_raises_motion_error():
+    model = MotionVQVAE(TINY_MOTION)
+    with pytest.raises(MotionError):
+        model.encode(torch.zeros(1, 10, 100))
+    with pytest.raises(MotionError):
+        model(torch.zeros(1, 1, 263))

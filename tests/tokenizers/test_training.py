@@ -1,0 +1,78 @@
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from mumo.config import load_config
+from mumo.data.synthetic.build import build_synthetic_dataset
+from mumo.errors import ConfigError
+from mumo.tokenizers import MotionTokenizer, MusicTokenizer, load_tokenizer
+from mumo.tokenizers.training import (
+    MotionTokenizerTraining,
+    MusicTokenizerTraining,
+    OptimizationConfig,
+    train_motion_tokenizer,
+    train_music_tokenizer,
+)
+
+from .helpers import TINY_CODEC, TINY_MOTION
+
+CONFIGS = Path(__file__).parents[2] / "configs" / "tokenizers"
+FEW_STEPS = OptimizationConfig(steps=3, batch_size=2, window_s=0.5, log_every=1)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("synth")
+    build_synthetic_dataset(root, num_clips=3, seed=0, min_duration_s=1.0, max_duration_s=1.5)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"),
+    [
+        ("motion_vqvae.yaml", MotionTokenizerTraining),
+        ("motion_vqvae_synthetic.yaml", MotionTokenizerTraining),
+        ("audio_codec.yaml", MusicTokenizerTraining),
+    ],
+)
+def test_shipped_configs_load(name, schema):
+    config = load_config(CONFIGS / name, schema)
+    assert config.model.quantizer.num_codebooks == 4
+
+
+def test_config_rejects_unknown_keys():
+    with pytest.raises(ConfigError, match="codebook_sise"):
+        load_config(
+            CONFIGS / "motion_vqvae.yaml", MotionTokenizerTraining, ["model.quantizer.codebook_sise=8"]
+        )
+
+
+def test_train_motion_tokenizer_writes_a_loadable_directory(dataset, tmp_path):
+    config = MotionTokenizerTraining(model=TINY_MOTION, optimization=FEW_STEPS)
+    result = train_motion_tokenizer(dataset, tmp_path / "motion", config)
+    assert result.fit.steps == 3
+    assert result.test.mpjpe_mm > 0
+    assert len(result.test.usage) == 2
+    assert isinstance(load_tokenizer(tmp_path / "motion"), MotionTokenizer)
+
+
+def test_train_music_tokenizer_writes_a_loadable_directory(dataset, tmp_path):
+    config = MusicTokenizerTraining(model=TINY_CODEC, optimization=replace(FEW_STEPS, steps=2))
+    result = train_music_tokenizer(dataset, tmp_path / "music", config)
+    assert result.fit.steps == 2
+    assert 0.0 <= result.beat_f_measure <= 1.0
+    assert isinstance(load_tokenizer(tmp_path / "music"), MusicTokenizer)
+
+
+def test_motion_tokenizer_can_share_the_music_codebooks(dataset, tmp_path):
+    music = MusicTokenizer.create(TINY_CODEC)
+    music.save(tmp_path / "music")
+    config = MotionTokenizerTraining(
+        model=TINY_MOTION, optimization=replace(FEW_STEPS, steps=2), shared_codebooks=str(tmp_path / "music")
+    )
+    train_motion_tokenizer(dataset, tmp_path / "motion", config)
+    motion = load_tokenizer(tmp_path / "motion")
+    assert motion.model.quantizer.frozen
+    assert torch.equal(motion.model.quantizer.codebooks, music.codebooks())
