@@ -60,10 +60,27 @@ class DemoRender:
 
 
 @dataclass(frozen=True)
+class DemoTraining:
+    """Configs of the tokenizers and of the two LM stages (paths relative to the working directory)."""
+
+    music_codec: str = "configs/demo/music_codec.yaml"
+    motion_tokenizer: str = "configs/demo/motion_tokenizer.yaml"
+    stage1: str = "configs/demo/lm_stage1.yaml"
+    stage2: str = "configs/demo/lm_stage2.yaml"
+    stage1_epochs: int = 30
+    stage2_epochs: int = 30
+    evaluate_every: int = 10
+    """Epochs between checkpoints and evaluations in both stages (must divide the epoch counts)."""
+    tokenizer_seconds: float = 150.0
+    """Wall-time budget of each tokenizer's training, seconds."""
+
+
+@dataclass(frozen=True)
 class DemoConfig:
     """Everything ``mumo demo`` does, as a config (``configs/demo/*.yaml``)."""
 
     data: DemoData = field(default_factory=DemoData)
+    training: DemoTraining = field(default_factory=DemoTraining)
     evaluation: DemoEvaluation = field(default_factory=DemoEvaluation)
     render: DemoRender = field(default_factory=DemoRender)
 
@@ -102,6 +119,45 @@ def _evaluate_argv(out: Path, c: DemoConfig) -> list[str]:
             "--reference", str(out / "data"), "--reference-split", "train",
             "--bootstrap", str(c.evaluation.bootstrap), "--seed", str(c.evaluation.bootstrap_seed),
             "--json", str(out / "metrics" / "ground_truth.json")]
+
+
+def _music_codec_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["tokenize", "train-music", c.training.music_codec,
+            f"optimization.max_seconds={c.training.tokenizer_seconds}",
+            "--data", str(out / "data"), "--out", str(out / "tokenizers" / "music")]
+
+
+def _motion_tokenizer_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["tokenize", "train-motion", c.training.motion_tokenizer,
+            f"optimization.max_seconds={c.training.tokenizer_seconds}",
+            "--data", str(out / "data"), "--out", str(out / "tokenizers" / "motion")]
+
+
+def _store_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["tokenize", "dataset", "--data", str(out / "data"),
+            "--music-codec", str(out / "tokenizers" / "music"),
+            "--motion-codec", str(out / "tokenizers" / "motion"), "--out", str(out / "store")]
+
+
+def _stage1_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["train", c.training.stage1, f"run_dir={out / 'runs' / 'stage1'}", f"data.store={out / 'store'}",
+            f"trainer.max_epochs={c.training.stage1_epochs}", *_every(c)]
+
+
+def _stage2_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["train", c.training.stage2, f"run_dir={out / 'runs' / 'stage2'}", f"data.store={out / 'store'}",
+            f"init_from={out / 'runs' / 'stage1' / f'epoch={c.training.stage1_epochs}'}",
+            f"trainer.max_epochs={c.training.stage2_epochs}", *_every(c)]
+
+
+def _every(c: DemoConfig) -> list[str]:
+    every = c.training.evaluate_every
+    return [f"trainer.checkpoint_every_n_epochs={every}", f"evaluation.every_n_epochs={every}"]
+
+
+def _report_argv(out: Path, c: DemoConfig) -> list[str]:
+    return ["report", str(out / "runs" / "stage1"), str(out / "runs" / "stage2"),
+            "--out", str(out / "report" / "training.md")]
 # fmt: on
 
 
@@ -109,6 +165,12 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("synthetic dataset", "data", _synth_argv),
     DemoStep("dance video of a held-out clip", "video", _render_argv),
     DemoStep("dance metrics, ground-truth row", "metrics", _evaluate_argv),
+    DemoStep("music codec", "tokenizers/music", _music_codec_argv),
+    DemoStep("motion VQ-VAE", "tokenizers/motion", _motion_tokenizer_argv),
+    DemoStep("token store", "store", _store_argv),
+    DemoStep("stage 1: music2motion, motion_only freezing", "runs/stage1", _stage1_argv),
+    DemoStep("stage 2: all tasks from stage 1", "runs/stage2", _stage2_argv),
+    DemoStep("training report", "report", _report_argv),
 )
 
 
@@ -150,6 +212,8 @@ def run_demo(args: argparse.Namespace) -> int:
             continue
         console.print(f"[bold]{title}[/bold]: {command}")
         earlier_step_ran = True
+        if (out / step.output).exists():  # a re-run starts clean: no stale checkpoints or metrics
+            shutil.rmtree(out / step.output)
         started = time.perf_counter()
         status = mumo_main(argv)
         if status != 0:
@@ -159,10 +223,20 @@ def run_demo(args: argparse.Namespace) -> int:
     report = write_dataset_report(
         out / "data",
         out / "metrics" / "ground_truth.json",
-        {"video": out / "video" / "dance.mp4", "contact sheet": out / "video" / "contact_sheet.png"},
+        {
+            "ground-truth video": out / "video" / "dance.mp4",
+            "contact sheet": out / "video" / "contact_sheet.png",
+            "training report (stage 1 and 2 tables, loss curves)": out / "report" / "training.md",
+            **{
+                f"generated dance, {p.parent.parent.name} {p.stem}": p
+                for p in sorted(out.glob("runs/*/samples/*.mp4"))
+            },
+        },
         out / "report.md",
     )
     console.print(f"[green]demo finished[/green]: outputs under {out.resolve()}")
     console.print(f"  report: {report.resolve()}")
-    console.print(f"  video:  {(out / 'video' / 'dance.mp4').resolve()}")
+    samples = sorted(out.glob("runs/stage2/samples/*.mp4"))
+    video = samples[-1] if samples else out / "video" / "dance.mp4"
+    console.print(f"  video:  {video.resolve()}")
     return 0

@@ -8,6 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from mumo.cli.tokenize_train import register_training_verbs
+
 EPILOG = """examples:
   mumo tokenize dataset --data data/synth --music-codec runs/codec --motion-codec runs/motion_vq \\
       --out data/synth_tokens
@@ -44,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--frames-per-shard", type=int, default=1 << 20, help="code frames per shard file (default 1048576)"
     )
     dataset.set_defaults(func=run_tokenize_dataset)
+    register_training_verbs(verbs)
 
 
 def run_tokenize_dataset(args: argparse.Namespace) -> int:

@@ -86,6 +86,8 @@ def generate(
     seed: int = 0,
     full_music_context: bool = False,
     use_cache: bool = True,
+    music_vocab_size: int | None = None,
+    motion_vocab_size: int | None = None,
 ) -> GenerationResult:
     """Sample the streams ``task`` generates.
 
@@ -101,6 +103,8 @@ def generate(
         seed: seed of the sampling generator.
         full_music_context: the given stream is fully visible (must match training).
         use_cache: ``False`` recomputes the whole prefix at every step (reference path).
+        music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
+            fewer codes than the model's cardinality).
     """
     task = Task(task)
     spec = task_spec(task, full_music_context)
@@ -198,6 +202,10 @@ def generate(
             if guided:
                 cond, uncond = last[:batch], last[batch:]
                 last = uncond + guidance_scale * (cond - uncond)
+            limit = music_vocab_size if name == "music" else motion_vocab_size
+            if limit is not None:
+                last = last.clone()
+                last[..., limit:] = float("-inf")
             sampled = sample_next(last, temperature, top_k, top_p, generator)
             keep = stream.known[:, step + 1]
             stream.sequence[:, :, step + 1] = torch.where(

@@ -145,6 +145,7 @@ def evaluate_model(
 ) -> list[EvaluationRecord]:
     """Generate, decode and score; append every record to ``RUN_DIR/metrics.jsonl`` and return them."""
     clips, dataset = _clips(store, section)
+    vocab = (store.meta.music.cardinality, store.meta.motion.cardinality)
     was_training = model.training
     model.eval()
     records = []
@@ -153,7 +154,7 @@ def evaluate_model(
             for seed in section.seeds:
                 for suite in section.suites:
                     metrics = (_dance if suite == "dance" else _music)(
-                        model, decoders, clips, dataset, section, scale, seed, run_dir, epoch
+                        model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
                     )
                     record = EvaluationRecord(epoch, suite, float(scale), int(seed), metrics, stage)
                     append_record(run_dir, record)
@@ -163,12 +164,14 @@ def evaluate_model(
     return records
 
 
-def _dance(model, decoders, clips, dataset, section, scale, seed, run_dir, epoch) -> dict[str, float | None]:
+def _dance(
+    model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
+) -> dict[str, float | None]:
     music = torch.stack([c.music_codes for c in clips]).to(next(model.parameters()).device)
     result = generate(
         model, Task.MUSIC2MOTION, num_frames=music.shape[-1], music_codes=music,
         motion_descriptions=[c.motion_text for c in clips], guidance_scale=scale,
-        temperature=section.temperature, top_k=section.top_k, seed=seed,
+        temperature=section.temperature, top_k=section.top_k, seed=seed, motion_vocab_size=vocab[1],
     )  # fmt: skip
     joints = list(decoders.motion_to_joints(result.motion_codes))
     gt_features = _ground_truth(dataset, run_dir)
@@ -193,12 +196,14 @@ def _dance(model, decoders, clips, dataset, section, scale, seed, run_dir, epoch
     return scores
 
 
-def _music(model, decoders, clips, dataset, section, scale, seed, run_dir, epoch) -> dict[str, float | None]:
+def _music(
+    model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
+) -> dict[str, float | None]:
     frames = clips[0].music_codes.shape[-1]
     result = generate(
         model, Task.MUSIC, num_frames=frames, batch_size=len(clips),
         music_descriptions=[c.music_text for c in clips], guidance_scale=scale,
-        temperature=section.temperature, top_k=section.top_k, seed=seed,
+        temperature=section.temperature, top_k=section.top_k, seed=seed, music_vocab_size=vocab[0],
     )  # fmt: skip
     audio = decoders.music_to_audio(result.music_codes)
     samples = round(section.clip_s * MUSIC_SAMPLE_RATE)

@@ -12,13 +12,16 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     assert "beat align score" in report
     assert (out / "video" / "dance.mp4").stat().st_size > 10_000
     assert (out / "video" / "contact_sheet.png").is_file()
+    training = (out / "report" / "training.md").read_text()
+    assert "beat_align_shuffled" in training
+    assert list(out.glob("runs/stage2/samples/*.mp4"))
     capsys.readouterr()
     assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
-    assert capsys.readouterr().out.count("done already") == 3
+    assert capsys.readouterr().out.count("done already") == 9
     assert (
         main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml", "evaluation.bootstrap=5"]) == 0
     )
-    assert capsys.readouterr().out.count("done already") == 2
+    assert capsys.readouterr().out.count("done already") == 2  # data and video; metrics and after re-run
 
 
 def test_demo_config_typo_is_reported(tmp_path, capsys):

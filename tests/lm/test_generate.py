@@ -74,3 +74,9 @@ def test_generation_uses_the_training_mask(model, task, full):
     torch.testing.assert_close(logits.motion.argmax(-1), result.motion_codes, rtol=0, atol=0)
     if task is Task.JOINT:
         torch.testing.assert_close(logits.music.argmax(-1), result.music_codes, rtol=0, atol=0)
+
+
+def test_vocabulary_limit_per_stream(model):
+    result = generate(model, Task.JOINT, num_frames=8, guidance_scale=3.0, motion_vocab_size=5, seed=1)
+    assert result.motion_codes.max() < 5
+    assert result.music_codes.max() >= 5
