@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from mumo.data.datamodule import TokenDataConfig
@@ -11,36 +11,17 @@ from mumo.lm.tasks import Task
 from mumo.train.evaluation import EvaluationSection
 
 
-@dataclass
-class ModelSection:
-    """Shape of the LM (see :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import."""
+@dataclass(frozen=True)
+class ModelSection(LMConfig):
+    """Shape of the LM (the fields of :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import."""
 
-    num_codebooks: int = 4
-    cardinality: int = 2048
-    dim: int = 1024
-    num_heads: int = 16
-    num_layers: int = 24
-    ffn_dim: int = 4096
-    condition_dim: int = 1024
-    dropout: float = 0.0
-    text_encoder: Literal["bytes", "t5"] = "bytes"
-    t5_directory: str | None = None
     musicgen_directory: str | None = None
-    """When set, the music stream starts from these MusicGen weights (motion parts copied from them)."""
+    """When set, the music stream starts from these MusicGen weights (motion parts copied from them) and the
+    shape fields other than the description encoder's are taken from the MusicGen config."""
 
     def lm_config(self) -> LMConfig:
-        return LMConfig(
-            num_codebooks=self.num_codebooks,
-            cardinality=self.cardinality,
-            dim=self.dim,
-            num_heads=self.num_heads,
-            num_layers=self.num_layers,
-            ffn_dim=self.ffn_dim,
-            condition_dim=self.condition_dim,
-            dropout=self.dropout,
-            text_encoder=self.text_encoder,
-            t5_directory=self.t5_directory,
-        )
+        """The :class:`LMConfig` part of this section."""
+        return LMConfig(**{f.name: getattr(self, f.name) for f in fields(LMConfig)})
 
 
 @dataclass
