@@ -21,12 +21,19 @@ import numpy as np
 from mumo.train.metrics_log import EvaluationRecord, read_records
 
 LOSS_CSV = Path("logs") / "metrics.csv"
-HIGHER_IS_BETTER = ("beat_align", "bas")
+HIGHER_IS_BETTER = ("beat_align",)
+NOT_RANKED = ("beat_align_shuffled",)
+"""Reference numbers, not qualities of the model: no best epoch."""
 
 
-def _better(metric: str, candidate: float, best: float) -> bool:
-    higher = any(metric.startswith(p) for p in HIGHER_IS_BETTER)
-    return candidate > best if higher else candidate < best
+def _badness(metric: str, value: float, reference: float | None) -> float | None:
+    """How bad ``value`` is (lower = better): distance to the ground truth for diversity (``div_k`` against
+    ``div_k_gt``), minus the value for beat alignment, the value itself otherwise; ``None`` = not ranked."""
+    if metric in NOT_RANKED or metric.endswith("_gt"):
+        return None
+    if metric.startswith("div_") and reference is not None:
+        return abs(value - reference)
+    return -value if metric in HIGHER_IS_BETTER else value
 
 
 def read_loss_log(run_dir: Path) -> dict[str, list[tuple[int, float]]]:
@@ -61,7 +68,7 @@ def _metric_table(records: list[EvaluationRecord]) -> list[str]:
     for record in records:
         groups[(record.epoch, record.guidance_scale)].append(record)
     lines = ["| epoch | gs | seeds | " + " | ".join(names) + " |", "|---" * (len(names) + 3) + "|"]
-    best: dict[str, tuple[float, int, float]] = {}
+    best: dict[str, tuple[float, int, float, float]] = {}
     for (epoch, scale), group in sorted(groups.items()):
         cells = []
         for name in names:
@@ -71,13 +78,17 @@ def _metric_table(records: list[EvaluationRecord]) -> list[str]:
                 continue
             mean = float(np.mean(values))
             cells.append(f"{mean:.3f} ± {np.std(values):.3f}" if len(values) > 1 else f"{mean:.3f}")
-            if name not in best or _better(name, mean, best[name][0]):
-                best[name] = (mean, epoch, scale)
+            gt_values = [
+                float(r.metrics[f"{name}_gt"]) for r in group if r.metrics.get(f"{name}_gt") is not None
+            ]
+            badness = _badness(name, mean, float(np.mean(gt_values)) if gt_values else None)
+            if badness is not None and (name not in best or badness < best[name][3]):
+                best[name] = (mean, epoch, scale, badness)
         lines.append(f"| {epoch} | {scale:g} | {len(group)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Best epoch per metric: "
-        + ", ".join(f"{n} e{e} (gs {s:g}, {v:.3f})" for n, (v, e, s) in sorted(best.items())),
+        + ", ".join(f"{n} e{e} (gs {s:g}, {v:.3f})" for n, (v, e, s, _) in sorted(best.items())),
     ]
     return lines
 

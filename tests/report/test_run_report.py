@@ -47,3 +47,15 @@ def test_overfitting_flag_needs_falling_training_loss():
     val = [(1, 1.0), (2, 1.1), (3, 1.2)]
     assert overfitting_epochs([(1, 2.0), (3, 1.5)], val) == [3]
     assert overfitting_epochs([(1, 2.0), (3, 2.5)], val) == []
+
+
+def test_best_diversity_is_closest_to_ground_truth(tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    for epoch, div in ((1, 2.0), (2, 8.5), (3, 12.0)):
+        append_record(run, EvaluationRecord(epoch, "dance", 4.0, 0, {"div_k": div, "div_k_gt": 9.0}))
+    out = tmp_path / "report.md"
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "div_k e2" in text
+    assert "div_k_gt e" not in text
