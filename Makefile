@@ -15,9 +15,16 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mumo demo
 
+# librosa compiles its numba kernels on first use and caches them beside the package; compiling them once
+# here, in one process, keeps the parallel test workers from compiling into that cache at the same time.
+NUMBA_WARM_UP := import numpy as np; from mumo.audio import detect_beats, detect_onsets; \
+	x = np.random.default_rng(0).standard_normal(4 * 32000).astype("float32"); \
+	detect_beats(x, 32000); detect_onsets(x, 32000)
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -c '$(NUMBA_WARM_UP)'
 	$(BIN)/python -m pytest -n 2 --durations=15 -q
 
 lint: $(STAMP)
