@@ -59,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     for epoch in _numbers(args.epochs, int):
         load_weights(module, str(args.run / f"epoch={epoch}"))
-        for record in evaluate_model(module.model, store, decoders, section, epoch, args.run, args.run.name):
+        records = evaluate_model(
+            module.model, store, decoders, section, epoch, args.run, args.run.name,
+            config.stage.full_music_context,
+        )  # fmt: skip
+        for record in records:
             label = f"epoch {epoch} {record.suite} gs {record.guidance_scale:g} seed {record.seed}"
             console.print(f"{label}: {record.metrics}")
     return 0

@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
         help="tables of every metric per epoch and guidance scale, loss curves, overfitting flags",
-        description="Turn run directories (metrics.jsonl, logs/metrics.csv) into a Markdown report.",
+        description="Turn run directories (metrics.jsonl, logs/*/metrics.csv) into a Markdown report.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

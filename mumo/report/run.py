@@ -1,18 +1,21 @@
 """``mumo report``: Markdown tables and PNG loss curves for training runs.
 
-Per run: a table per metric suite with one row per (epoch, guidance scale) — the mean over seeds, with the
-seed-to-seed standard deviation where several seeds were evaluated —, the best epoch per metric, and the
-train/validation losses per task with an overfitting flag (validation loss rising over two evaluations
-while the training loss falls).
+Per run (one stage): its settings, a table per metric suite with one row per (epoch, guidance scale) — the
+mean over seeds, with the seed-to-seed standard deviation where several seeds were evaluated and the 95 %
+bootstrap interval where one was computed —, the best epoch per metric, for music → dance the beat alignment
+with the dancer's own music against shuffled music, and the train/validation losses per task with an
+overfitting flag (validation loss rising over two evaluations while the training loss falls).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import matplotlib
+import yaml
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -20,7 +23,9 @@ import numpy as np
 
 from mumo.train.metrics_log import EvaluationRecord, read_records
 
-LOSS_CSV = Path("logs") / "metrics.csv"
+LOG_DIR = "logs"
+CONFIG_FILE = "config.yaml"
+INTERVAL = ("_ci95_low", "_ci95_high")
 HIGHER_IS_BETTER = ("beat_align",)
 NOT_RANKED = ("beat_align_shuffled",)
 """Reference numbers, not qualities of the model: no best epoch."""
@@ -36,20 +41,32 @@ def _badness(metric: str, value: float, reference: float | None) -> float | None
     return -value if metric in HIGHER_IS_BETTER else value
 
 
+def _segments(run_dir: Path) -> list[tuple[int, Path]]:
+    """The loss logs of a run, ``(start epoch, path)`` in start order (one per start or resume)."""
+    found = []
+    for path in (run_dir / LOG_DIR).glob("*/metrics.csv"):
+        match = re.fullmatch(r"from_epoch=(\d+)", path.parent.name)
+        found.append((int(match[1]) if match else 0, path))
+    return sorted(found)
+
+
 def read_loss_log(run_dir: Path) -> dict[str, list[tuple[int, float]]]:
-    """Per logged loss column (``train/...``, ``val/...``): ``(epoch, value)`` averaged over each epoch."""
-    path = run_dir / LOSS_CSV
-    if not path.is_file():
-        return {}
+    """Per logged loss column (``train/...``, ``val/...``): ``(epoch, value)`` averaged over each epoch
+    (epochs counted from 1). A resumed segment replaces the epochs after its start."""
     sums: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    with path.open() as handle:
-        for row in csv.DictReader(handle):
-            epoch = int(float(row["epoch"])) + 1 if row.get("epoch") else None
-            for key, value in row.items():
-                if epoch is None or not value or not key.endswith("loss"):
+    for start, path in _segments(run_dir):
+        for per_epoch in sums.values():
+            for epoch in [e for e in per_epoch if e > start]:
+                del per_epoch[epoch]
+        with path.open() as handle:
+            for row in csv.DictReader(handle):
+                if not row.get("epoch"):
                     continue
-                sums[key][epoch].append(float(value))
-    return {k: sorted((e, float(np.mean(v))) for e, v in per.items()) for k, per in sums.items()}
+                epoch = int(float(row["epoch"])) + 1
+                for key, value in row.items():
+                    if value and key.endswith("loss"):
+                        sums[key][epoch].append(float(value))
+    return {k: sorted((e, float(np.mean(v))) for e, v in per.items()) for k, per in sums.items() if per}
 
 
 def overfitting_epochs(train: list[tuple[int, float]], val: list[tuple[int, float]]) -> list[int]:
@@ -62,35 +79,75 @@ def overfitting_epochs(train: list[tuple[int, float]], val: list[tuple[int, floa
     return flagged
 
 
+def _mean(group: list[EvaluationRecord], name: str) -> float | None:
+    values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
+    return float(np.mean(values)) if values else None
+
+
+def _cell(group: list[EvaluationRecord], name: str) -> str:
+    """Mean over seeds (± seed-to-seed standard deviation), then the mean 95 % bootstrap interval if any."""
+    values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
+    if not values:
+        return "n/a"
+    cell = f"{np.mean(values):.3f} ± {np.std(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
+    low, high = (_mean(group, name + end) for end in INTERVAL)
+    return cell if low is None or high is None else f"{cell} [{low:.3f}, {high:.3f}]"
+
+
 def _metric_table(records: list[EvaluationRecord]) -> list[str]:
-    names = sorted({k for r in records for k in r.metrics})
+    names = sorted({k for r in records for k in r.metrics if not k.endswith(INTERVAL)})
     groups: dict[tuple[int, float], list[EvaluationRecord]] = defaultdict(list)
     for record in records:
         groups[(record.epoch, record.guidance_scale)].append(record)
     lines = ["| epoch | gs | seeds | " + " | ".join(names) + " |", "|---" * (len(names) + 3) + "|"]
     best: dict[str, tuple[float, int, float, float]] = {}
     for (epoch, scale), group in sorted(groups.items()):
-        cells = []
+        lines.append(
+            f"| {epoch} | {scale:g} | {len(group)} | " + " | ".join(_cell(group, n) for n in names) + " |"
+        )
         for name in names:
-            values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
-            if not values:
-                cells.append("n/a")
-                continue
-            mean = float(np.mean(values))
-            cells.append(f"{mean:.3f} ± {np.std(values):.3f}" if len(values) > 1 else f"{mean:.3f}")
-            gt_values = [
-                float(r.metrics[f"{name}_gt"]) for r in group if r.metrics.get(f"{name}_gt") is not None
-            ]
-            badness = _badness(name, mean, float(np.mean(gt_values)) if gt_values else None)
+            mean = _mean(group, name)
+            badness = None if mean is None else _badness(name, mean, _mean(group, f"{name}_gt"))
             if badness is not None and (name not in best or badness < best[name][3]):
-                best[name] = (mean, epoch, scale, badness)
-        lines.append(f"| {epoch} | {scale:g} | {len(group)} | " + " | ".join(cells) + " |")
+                best[name] = (mean, epoch, scale, badness)  # type: ignore[assignment]
     lines += [
         "",
         "Best epoch per metric: "
         + ", ".join(f"{n} e{e} (gs {s:g}, {v:.3f})" for n, (v, e, s, _) in sorted(best.items())),
     ]
+    if any("beat_align" in r.metrics and "beat_align_shuffled" in r.metrics for r in records):
+        lines += ["", *_beat_alignment(groups)]
     return lines
+
+
+def _beat_alignment(groups: dict[tuple[int, float], list[EvaluationRecord]]) -> list[str]:
+    """Whether the dances of the last evaluated epoch follow their music: beat alignment with the clip's
+    own music against dances the same model made from shuffled music."""
+    last = max(epoch for epoch, _ in groups)
+    lines = [f"Music → dance beat alignment at epoch {last} (own music vs. shuffled music):"]
+    for (epoch, scale), group in sorted(groups.items()):
+        own, shuffled = _mean(group, "beat_align"), _mean(group, "beat_align_shuffled")
+        if epoch != last or own is None or shuffled is None:
+            continue
+        verdict = "the dances follow their music" if own > shuffled else "**no sign of following the music**"
+        lines.append(f"- gs {scale:g}: {own:.3f} vs. {shuffled:.3f} ({own - shuffled:+.3f}): {verdict}")
+    return lines
+
+
+def _settings(run_dir: Path) -> list[str]:
+    """One line of the stage's settings from its resolved ``config.yaml`` (empty when absent)."""
+    path = run_dir / CONFIG_FILE
+    if not path.is_file():
+        return []
+    config = yaml.safe_load(path.read_text()) or {}
+    stage, optim = config.get("stage", {}), config.get("optim", {})
+    start = config.get("init_from") or config.get("resume") or "scratch or pretrained import"
+    return [
+        f"Stage: tasks {stage.get('tasks')}, freeze `{stage.get('freeze')}`, "
+        f"music/motion weight {stage.get('music_weight')}/{stage.get('motion_weight')}, "
+        f"lr {optim.get('learning_rate')}, from `{start}`.",
+        "",
+    ]
 
 
 def _plot_losses(losses: dict[str, list[tuple[int, float]]], path: Path) -> None:
@@ -115,7 +172,7 @@ def write_run_report(run_dirs: list[Path], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# Training report", ""]
     for run_dir in run_dirs:
-        lines += [f"## {run_dir.name}", ""]
+        lines += [f"## {run_dir.name}", "", *_settings(run_dir)]
         records = read_records(run_dir)
         for suite in sorted({r.suite for r in records}):
             lines += [f"### {suite}", "", *_metric_table([r for r in records if r.suite == suite]), ""]

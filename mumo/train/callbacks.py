@@ -32,9 +32,16 @@ class PeriodicEvaluation(Callback):
     ``RUN_DIR/metrics.jsonl`` (see :mod:`mumo.train.evaluation`)."""
 
     def __init__(
-        self, section: EvaluationSection, store: TokenStore, decoders: Decoders, run_dir: Path, stage: str
+        self,
+        section: EvaluationSection,
+        store: TokenStore,
+        decoders: Decoders,
+        run_dir: Path,
+        stage: str,
+        full_music_context: bool,
     ) -> None:
         self.section = section
+        self.full_music_context = full_music_context
         self.store = store
         self.decoders = decoders
         self.run_dir = run_dir
@@ -45,9 +52,11 @@ class PeriodicEvaluation(Callback):
         if epoch % self.section.every_n_epochs or not trainer.is_global_zero:
             return
         model = module.model  # type: ignore[attr-defined]
-        for record in evaluate_model(
-            model, self.store, self.decoders, self.section, epoch, self.run_dir, self.stage
-        ):
+        records = evaluate_model(
+            model, self.store, self.decoders, self.section, epoch, self.run_dir, self.stage,
+            self.full_music_context,
+        )  # fmt: skip
+        for record in records:
             scores = ", ".join(f"{k} {v:.3f}" for k, v in record.metrics.items() if isinstance(v, float))
             module.print(
                 f"epoch {epoch} {record.suite} gs {record.guidance_scale:g} seed {record.seed}: {scores}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+import torch
+
 from mumo.data.datamodule import TokenDataConfig
 from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
@@ -80,11 +82,25 @@ class TrainerSection:
     strategy: Literal["auto", "ddp", "ddp_spawn", "fsdp"] = "auto"
     """``ddp`` for several GPUs (or CPU processes, gloo), ``fsdp`` to shard large models, ``ddp_spawn`` where
     the launching script cannot be re-run (notebooks, tests)."""
-    precision: str = "32-true"
+    precision: str = "auto"
+    """Lightning precision (``32-true``, ``bf16-mixed``, ``16-mixed``, ...); ``auto`` = mixed precision on a
+    GPU (bf16 where supported), full precision otherwise."""
     checkpoint_every_n_epochs: int = 1
     log_every_n_steps: int = 10
     limit_train_batches: int | None = None
     limit_val_batches: int | None = None
+    progress_bar: bool = True
+
+    def effective_precision(self) -> str:
+        """The Lightning precision setting this section asks for on this machine."""
+        if self.precision != "auto":
+            return self.precision
+        on_gpu = self.accelerator in ("gpu", "cuda") or (
+            self.accelerator == "auto" and torch.cuda.is_available()
+        )
+        if not on_gpu:
+            return "32-true"
+        return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
 
 
 @dataclass

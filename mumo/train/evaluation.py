@@ -4,13 +4,17 @@ For the clips of one split of the token store, the model generates at every conf
 seed; the codes are decoded by the store's tokenizers and scored:
 
 * ``dance``: music → dance on ``clip_s``-second windows. Bailando FID/Div against the ground-truth dances of
-  the store's dataset (train split, features cached in ``RUN_DIR/gt_features``), beat alignment of each dance
-  with its own music and with another clip's music (``beat_align`` vs. ``beat_align_shuffled``), jitter,
-  speed and foot skating. A rendered sample video per evaluation goes to ``RUN_DIR/samples``.
+  the store's dataset (train split, features cached in ``RUN_DIR/gt_features``), with bootstrap intervals
+  when ``bootstrap > 0``; jitter, speed and foot skating; and beat alignment twice: ``beat_align`` scores
+  each dance generated from a clip's music against that music, ``beat_align_shuffled`` scores the dance the
+  same model generates from *another* clip's music (same description, same seed) against the first clip's
+  music. A model that follows the music scores higher on the first. ``render_samples`` videos per
+  evaluation (generated beside ground truth, with the music) go to ``RUN_DIR/samples``.
 * ``music``: descriptions → music, scored against the dataset's audio with the ``melstat`` stand-in
   (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder weights.
 
-Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN_DIR/metrics.jsonl``.
+Generation uses the stage's attention layout (``full_music_context``), so the model is sampled the way it
+was trained. Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN_DIR/metrics.jsonl``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 import torch
 
 from mumo.audio import load
-from mumo.data.clips import MUSIC_SAMPLE_RATE, ClipRecord, read_index
+from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, ClipRecord, read_index
 from mumo.data.token_store import TokenStore
 from mumo.errors import DataError
 from mumo.lm import MusicMotionLM, Task, generate
@@ -37,7 +41,8 @@ from mumo.metrics.music import evaluate_music
 from mumo.train.metrics_log import EvaluationRecord, append_record
 
 log = logging.getLogger(__name__)
-MOTION_FPS = 60
+SUITES = ("dance", "music")
+Scores = dict[str, float | None]
 
 
 class Decoders(Protocol):
@@ -72,7 +77,19 @@ class TokenizerDecoders:
 
 @dataclass
 class EvaluationSection:
-    """When and how a stage is evaluated (``every_n_epochs = 0`` turns periodic evaluation off)."""
+    """When and how a stage is evaluated (``every_n_epochs = 0`` turns periodic evaluation off).
+
+    Attributes:
+        every_n_epochs: evaluate after every N-th epoch.
+        suites: ``dance`` (music → dance) and/or ``music`` (descriptions → music).
+        guidance_scales, seeds: one evaluation per (scale, seed).
+        split: token-store split whose clips are generated for.
+        num_clips: clips per evaluation (the first ones of the split at least ``clip_s`` long).
+        clip_s: seconds generated per clip.
+        top_k, temperature: sampling.
+        bootstrap: resamples for the 95 % intervals of FID/Div (0 = none).
+        render_samples: sample videos written per dance evaluation (0 = none).
+    """
 
     every_n_epochs: int = 0
     suites: list[str] = field(default_factory=lambda: ["dance"])
@@ -83,23 +100,119 @@ class EvaluationSection:
     clip_s: float = 5.0
     top_k: int = 250
     temperature: float = 1.0
-    render_samples: bool = True
+    bootstrap: int = 0
+    render_samples: int = 2
 
     def __post_init__(self) -> None:
-        unknown = set(self.suites) - {"dance", "music"}
+        unknown = set(self.suites) - set(SUITES)
         if unknown:
-            raise ValueError(f"unknown evaluation suites {sorted(unknown)}; choose from ['dance', 'music']")
+            raise ValueError(f"unknown evaluation suites {sorted(unknown)}; choose from {list(SUITES)}")
 
 
 @dataclass(frozen=True)
-class _EvalClip:
+class EvalClip:
+    """A clip generated for: its dataset record and its music codes ``[K, T]`` (``clip_s`` seconds)."""
+
     record: ClipRecord
-    music_codes: torch.Tensor  # [K, T]
-    music_text: str
-    motion_text: str
+    music_codes: torch.Tensor
 
 
-def _clips(store: TokenStore, section: EvaluationSection) -> tuple[list[_EvalClip], Path]:
+@dataclass(frozen=True)
+class Evaluator:
+    """Everything one evaluation needs besides the model's weights, the guidance scale and the seed."""
+
+    model: MusicMotionLM
+    decoders: Decoders
+    section: EvaluationSection
+    clips: list[EvalClip]
+    dataset: Path
+    run_dir: Path
+    full_music_context: bool
+    music_vocab: int
+    motion_vocab: int
+
+    def dance(self, scale: float, seed: int, epoch: int) -> Scores:
+        """The ``dance`` suite at one guidance scale and seed."""
+        clips, section = self.clips, self.section
+        own = torch.stack([c.music_codes for c in clips])
+        shuffled = torch.roll(own, shifts=1, dims=0)  # clip i gets the music of clip i - 1
+        music = torch.cat([own, shuffled]).to(next(self.model.parameters()).device)
+        result = generate(
+            self.model, Task.MUSIC2MOTION, num_frames=music.shape[-1], music_codes=music,
+            motion_descriptions=[c.record.motion_caption for c in clips] * 2, guidance_scale=scale,
+            temperature=section.temperature, top_k=section.top_k, seed=seed,
+            full_music_context=self.full_music_context, motion_vocab_size=self.motion_vocab,
+        )  # fmt: skip
+        decoded = list(self.decoders.motion_to_joints(result.motion_codes))
+        joints, joints_shuffled = decoded[: len(clips)], decoded[len(clips) :]
+        dance = evaluate_dance(joints, self._ground_truth(), bootstrap=section.bootstrap, seed=seed)
+        scores: Scores = {}
+        for name, value in dance.items():
+            if isinstance(value, list):  # a 95 % interval [low, high]
+                scores[f"{name}_low"], scores[f"{name}_high"] = float(value[0]), float(value[1])
+            else:
+                scores[name] = float(value)
+        beats = [_beat_frames(c.record, section.clip_s) for c in clips]
+        scores["beat_align"] = _mean_beat_align(joints, beats)
+        scores["beat_align_shuffled"] = _mean_beat_align(joints_shuffled, beats)
+        scores.update(motion_quality(joints))
+        for index in range(min(section.render_samples, len(clips))):
+            name = f"epoch={epoch}_gs{scale:g}_seed{seed}_{clips[index].record.clip_id}.mp4"
+            self._render(joints[index], clips[index], self.run_dir / "samples" / name)
+        return scores
+
+    def music(self, scale: float, seed: int, epoch: int) -> Scores:
+        """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
+        clips, section = self.clips, self.section
+        result = generate(
+            self.model, Task.MUSIC, num_frames=clips[0].music_codes.shape[-1], batch_size=len(clips),
+            music_descriptions=[c.record.music_caption for c in clips], guidance_scale=scale,
+            temperature=section.temperature, top_k=section.top_k, seed=seed,
+            music_vocab_size=self.music_vocab,
+        )  # fmt: skip
+        audio = self.decoders.music_to_audio(result.music_codes)
+        samples = round(section.clip_s * MUSIC_SAMPLE_RATE)
+        generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
+        reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
+        scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
+        return {k: v for k, v in scores.items() if v is None or isinstance(v, float)}  # type: ignore[misc]
+
+    def _ground_truth(self) -> DanceFeatures:
+        """Features of the dataset's train-split dances (cached per run)."""
+        records = read_index(self.dataset, "train")
+        paths = [self.dataset / r.joints_path for r in records if r.joints_path]
+        return FeatureCache(self.run_dir / "gt_features").features([np.load(p) for p in paths])
+
+    def _music(self, clip: EvalClip) -> np.ndarray:
+        return load(self.dataset / str(clip.record.music_path), MUSIC_SAMPLE_RATE)
+
+    def _render(self, joints: np.ndarray, clip: EvalClip, path: Path) -> None:
+        from mumo.motion.render import render_video
+
+        seconds = self.section.clip_s
+        audio = self._music(clip)[:, : round(seconds * MUSIC_SAMPLE_RATE)]
+        truth = None
+        if clip.record.joints_path:
+            truth = np.load(self.dataset / clip.record.joints_path)[: round(seconds * MOTION_FPS)]
+        title = f"{clip.record.style or clip.record.clip_id}: generated | ground truth"
+        render_video(path, joints, audio=audio, ground_truth=truth, title=title)
+
+
+def _beat_frames(record: ClipRecord, clip_s: float) -> np.ndarray:
+    times = np.asarray(record.beat_times_s)
+    return np.round(times[times < clip_s] * MOTION_FPS).astype(np.int64)
+
+
+def _mean_beat_align(joints: list[np.ndarray], beats: list[np.ndarray]) -> float:
+    return float(np.mean([clip_beat_align_score(j, b) for j, b in zip(joints, beats, strict=True)]))
+
+
+def evaluation_clips(store: TokenStore, section: EvaluationSection) -> tuple[list[EvalClip], Path]:
+    """The first ``num_clips`` clips of ``section.split`` at least ``clip_s`` long, and the dataset root.
+
+    Raises:
+        DataError: the store names no dataset, or fewer than 2 clips qualify.
+    """
     if not store.meta.source:
         raise DataError(
             f"{store.root}: the token store does not name its dataset, so there is no ground truth"
@@ -107,31 +220,22 @@ def _clips(store: TokenStore, section: EvaluationSection) -> tuple[list[_EvalCli
     dataset = Path(store.meta.source)
     records = {r.clip_id: r for r in read_index(dataset)}
     frames = round(section.clip_s * store.frame_rate)
+    lengths = store.lengths()
     clips = []
     for row in store.indices(section.split):  # type: ignore[arg-type]
-        if store.lengths()[row] < frames or store.text(int(row), "clip_id") not in records:
+        clip_id = store.text(int(row), "clip_id")
+        if lengths[row] < frames or clip_id not in records:
             continue
         music, _ = store.codes(int(row), 0, frames)
-        record = records[store.text(int(row), "clip_id")]
-        clips.append(_EvalClip(record, torch.from_numpy(music), record.music_caption, record.motion_caption))
+        clips.append(EvalClip(records[clip_id], torch.from_numpy(music)))
         if len(clips) == section.num_clips:
             break
     if len(clips) < 2:
         raise DataError(
-            f"fewer than 2 {section.split} clips of {section.clip_s} s in {store.root} to evaluate"
+            f"fewer than 2 {section.split} clips of {section.clip_s} s in {store.root} to evaluate; "
+            "lower evaluation.clip_s or choose another evaluation.split"
         )
     return clips, dataset
-
-
-def _ground_truth(dataset: Path, run_dir: Path) -> DanceFeatures:
-    """Features of the dataset's train-split dances (cached per run)."""
-    paths = [dataset / r.joints_path for r in read_index(dataset, "train") if r.joints_path]
-    return FeatureCache(run_dir / "gt_features").features([np.load(p) for p in paths])
-
-
-def _beat_frames(record: ClipRecord, clip_s: float) -> np.ndarray:
-    times = np.asarray(record.beat_times_s)
-    return np.round(times[times < clip_s] * MOTION_FPS).astype(np.int64)
 
 
 def evaluate_model(
@@ -142,10 +246,17 @@ def evaluate_model(
     epoch: int,
     run_dir: Path,
     stage: str = "",
+    full_music_context: bool = False,
 ) -> list[EvaluationRecord]:
-    """Generate, decode and score; append every record to ``RUN_DIR/metrics.jsonl`` and return them."""
-    clips, dataset = _clips(store, section)
-    vocab = (store.meta.music.cardinality, store.meta.motion.cardinality)
+    """Generate, decode and score; append every record to ``RUN_DIR/metrics.jsonl`` and return them.
+
+    ``full_music_context`` must be the value the model was trained with (the stage's setting)."""
+    clips, dataset = evaluation_clips(store, section)
+    evaluator = Evaluator(
+        model, decoders, section, clips, dataset, Path(run_dir), full_music_context,
+        store.meta.music.cardinality, store.meta.motion.cardinality,
+    )  # fmt: skip
+    suite_runs = {"dance": evaluator.dance, "music": evaluator.music}
     was_training = model.training
     model.eval()
     records = []
@@ -153,74 +264,10 @@ def evaluate_model(
         for scale in section.guidance_scales:
             for seed in section.seeds:
                 for suite in section.suites:
-                    metrics = (_dance if suite == "dance" else _music)(
-                        model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
-                    )
+                    metrics = suite_runs[suite](float(scale), int(seed), epoch)
                     record = EvaluationRecord(epoch, suite, float(scale), int(seed), metrics, stage)
                     append_record(run_dir, record)
                     records.append(record)
     finally:
         model.train(was_training)
     return records
-
-
-def _dance(
-    model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
-) -> dict[str, float | None]:
-    music = torch.stack([c.music_codes for c in clips]).to(next(model.parameters()).device)
-    result = generate(
-        model, Task.MUSIC2MOTION, num_frames=music.shape[-1], music_codes=music,
-        motion_descriptions=[c.motion_text for c in clips], guidance_scale=scale,
-        temperature=section.temperature, top_k=section.top_k, seed=seed, motion_vocab_size=vocab[1],
-    )  # fmt: skip
-    joints = list(decoders.motion_to_joints(result.motion_codes))
-    gt_features = _ground_truth(dataset, run_dir)
-    scores: dict[str, float | None] = {k: float(v) for k, v in evaluate_dance(joints, gt_features).items()}  # type: ignore[arg-type]
-    beats = [_beat_frames(c.record, section.clip_s) for c in clips]
-    scores["beat_align"] = float(
-        np.mean([clip_beat_align_score(j, b) for j, b in zip(joints, beats, strict=True)])
-    )
-    shuffled = beats[1:] + beats[:1]
-    scores["beat_align_shuffled"] = float(
-        np.mean([clip_beat_align_score(j, b) for j, b in zip(joints, shuffled, strict=True)])
-    )
-    scores.update(motion_quality(joints))
-    if section.render_samples:
-        _render_sample(
-            joints[0],
-            clips[0],
-            dataset,
-            section,
-            run_dir / "samples" / f"epoch={epoch}_gs{scale:g}_seed{seed}.mp4",
-        )
-    return scores
-
-
-def _music(
-    model, decoders, clips, dataset, section, scale, seed, run_dir, epoch, vocab
-) -> dict[str, float | None]:
-    frames = clips[0].music_codes.shape[-1]
-    result = generate(
-        model, Task.MUSIC, num_frames=frames, batch_size=len(clips),
-        music_descriptions=[c.music_text for c in clips], guidance_scale=scale,
-        temperature=section.temperature, top_k=section.top_k, seed=seed, music_vocab_size=vocab[0],
-    )  # fmt: skip
-    audio = decoders.music_to_audio(result.music_codes)
-    samples = round(section.clip_s * MUSIC_SAMPLE_RATE)
-    generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
-    reference = {
-        c.record.clip_id: load(dataset / str(c.record.music_path), MUSIC_SAMPLE_RATE)[:, :samples]
-        for c in clips
-    }
-    scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
-    return {k: v for k, v in scores.items() if v is None or isinstance(v, float)}  # type: ignore[misc]
-
-
-def _render_sample(
-    joints: np.ndarray, clip: _EvalClip, dataset: Path, section: EvaluationSection, path: Path
-) -> None:
-    from mumo.motion.render import render_video
-
-    samples = round(section.clip_s * MUSIC_SAMPLE_RATE)
-    audio = load(dataset / str(clip.record.music_path), MUSIC_SAMPLE_RATE)[:, :samples]
-    render_video(path, joints, audio=audio, title=f"{clip.record.style or 'generated'} (generated)")

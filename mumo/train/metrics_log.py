@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,10 +18,11 @@ class EvaluationRecord:
 
     Attributes:
         epoch: epochs completed when the checkpoint was taken.
-        suite: metric suite, e.g. ``dance_5s`` or ``music``.
+        suite: metric suite, ``dance`` or ``music``.
         guidance_scale: classifier-free guidance scale used for generation.
         seed: sampling seed.
-        metrics: metric name → value (real numbers; ``None`` when unavailable).
+        metrics: metric name → value (real numbers; ``None`` when unavailable); a 95 % interval of metric
+            ``x`` is stored as ``x_ci95_low`` and ``x_ci95_high``.
         stage: the run's stage name, for reports over several runs.
     """
 
@@ -32,14 +35,17 @@ class EvaluationRecord:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+def _line(record: EvaluationRecord) -> str:
+    return json.dumps(asdict(record), sort_keys=True) + "\n"
+
+
 def append_record(run_dir: str | Path, record: EvaluationRecord) -> None:
     """Append ``record`` to ``RUN_DIR/metrics.jsonl``; complex or non-finite values are refused."""
     for name, value in record.metrics.items():
         if value is not None and (isinstance(value, complex) or not math.isfinite(float(value))):
             raise ValueError(f"metric {name} = {value!r} is not a finite real number")
-    path = Path(run_dir) / METRICS_FILE
-    with path.open("a") as handle:
-        handle.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+    with (Path(run_dir) / METRICS_FILE).open("a") as handle:
+        handle.write(_line(record))
 
 
 def read_records(run_dir: str | Path) -> list[EvaluationRecord]:
@@ -48,3 +54,17 @@ def read_records(run_dir: str | Path) -> list[EvaluationRecord]:
     if not path.is_file():
         return []
     return [EvaluationRecord(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+
+
+def drop_records_after(run_dir: str | Path, epoch: int) -> int:
+    """Remove the records of epochs after ``epoch`` (a run resumed from an earlier checkpoint evaluates them
+    again); the file is replaced atomically. Returns how many were removed."""
+    path = Path(run_dir) / METRICS_FILE
+    records = read_records(run_dir)
+    kept = [r for r in records if r.epoch <= epoch]
+    if len(kept) < len(records):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(_line(r) for r in kept))
+        os.replace(tmp, path)
+    return len(records) - len(kept)

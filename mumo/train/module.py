@@ -20,16 +20,23 @@ from mumo.train.schedule import lr_factor
 
 log = logging.getLogger(__name__)
 OPTIMIZER_REPORT = "optimizer.json"
+IGNORE = -100
+"""Target id of frames that are not scored."""
 
 
 def masked_cross_entropy(logits: torch.Tensor, codes: torch.Tensor, num_frames: torch.Tensor) -> torch.Tensor:
     """Mean over codebooks of the cross-entropy of ``logits`` ``[B, K, T, card]`` against ``codes``
-    ``[B, K, T]``, counting only the first ``num_frames[b]`` frames of each item (padding excluded)."""
+    ``[B, K, T]``, counting only the first ``num_frames[b]`` frames of each item (padding excluded).
+
+    The logits are aligned with the codes (the delay pattern reverted, see :mod:`mumo.lm.delay_pattern`), so
+    the pattern's special-token positions are never targets; padded frames may hold any id."""
     frames = torch.arange(codes.shape[-1], device=codes.device)
-    valid = frames[None, :] < num_frames[:, None]  # [B, T]
-    per_token = F.cross_entropy(logits.flatten(0, 2).float(), codes.flatten(), reduction="none")
-    per_token = per_token.view_as(codes)
-    weights = valid[:, None, :].expand_as(codes).float()
+    valid = (frames[None, :] < num_frames[:, None])[:, None, :].expand_as(codes)  # [B, K, T]
+    targets = codes.masked_fill(~valid, IGNORE)
+    per_token = F.cross_entropy(
+        logits.flatten(0, 2).float(), targets.flatten(), ignore_index=IGNORE, reduction="none"
+    ).view_as(codes)
+    weights = valid.float()
     per_codebook = (per_token * weights).sum(dim=(0, 2)) / weights.sum(dim=(0, 2)).clamp(min=1.0)
     return per_codebook.mean()
 

@@ -1,10 +1,22 @@
-"""Run one training stage: run directory, data, model, checkpoints, logs, ``init_from`` and ``resume``."""
+"""Run one training stage: run directory, data, model, checkpoints, logs, ``init_from`` and ``resume``.
+
+A run directory holds::
+
+    config.yaml                      the resolved config of the run
+    optimizer.json                   effective optimiser settings per parameter group
+    checkpoints/epoch=N.ckpt         every ``trainer.checkpoint_every_n_epochs`` epochs, written atomically
+    logs/from_epoch=E/metrics.csv    per-step and per-epoch losses (one folder per start or resume at epoch E)
+    tensorboard/from_epoch=E/        the same for TensorBoard
+    metrics.jsonl                    one line per periodic evaluation (see :mod:`mumo.train.metrics_log`)
+    samples/                         rendered sample videos of the evaluations
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import lightning as L
 import torch
@@ -24,11 +36,14 @@ from mumo.train.checkpoints import (
 )
 from mumo.train.config import TrainConfig
 from mumo.train.evaluation import Decoders, TokenizerDecoders
+from mumo.train.metrics_log import drop_records_after
 from mumo.train.module import JointLMModule
 from mumo.weights import load_state_strict
 
 log = logging.getLogger(__name__)
 RESOLVED_CONFIG = "config.yaml"
+LOG_DIR = "logs"
+TENSORBOARD_DIR = "tensorboard"
 
 
 class EpochCheckpoint(Callback):
@@ -43,28 +58,66 @@ class EpochCheckpoint(Callback):
             trainer.save_checkpoint(self.directory / epoch_checkpoint_name(trainer.current_epoch))
 
 
+def _read_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # a truncated or foreign file: say which, not a pickle traceback
+        raise CheckpointError(f"{path}: not a readable checkpoint ({exc}); choose another epoch") from exc
+
+
 def load_weights(module: JointLMModule, reference: str) -> Path:
     """Load only the model weights of a checkpoint (strict) into ``module``; returns the file used."""
     path = resolve_checkpoint(reference)
-    state = torch.load(path, map_location="cpu", weights_only=False)["state_dict"]
+    state = _read_checkpoint(path).get("state_dict", {})
     model_state = {k.removeprefix("model."): v for k, v in state.items() if k.startswith("model.")}
     load_state_strict(module.model, model_state, str(path))
     return path
 
 
+def _check_resumable(module: JointLMModule, path: Path) -> int:
+    """Check that the checkpoint at ``path`` fits ``module`` (weights and optimiser groups); returns the
+    number of epochs it completed."""
+    checkpoint = _read_checkpoint(path)
+    load_state_strict(module, checkpoint.get("state_dict", {}), str(path))
+    saved = [len(g["params"]) for g in checkpoint["optimizer_states"][0]["param_groups"]]
+    groups = module.configure_optimizers()["optimizer"].param_groups
+    expected = [len(g["params"]) for g in groups]
+    if saved != expected:
+        raise CheckpointError(
+            f"{path}: its optimiser has parameter groups of {saved} tensors, this config makes {expected} "
+            "(a different freezing policy?); use init_from to start a new stage from its weights"
+        )
+    return int(checkpoint["epoch"]) + 1
+
+
+def _check_fresh(run_dir: Path) -> None:
+    if any((run_dir / CHECKPOINT_DIR).glob("*.ckpt")):
+        raise CheckpointError(
+            f"{run_dir} already holds a run; continue it with resume={run_dir}/epoch=N, or choose another "
+            "run_dir"
+        )
+
+
 def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Decoders | None = None) -> Path:
-    """Train one stage and return the run directory; bad checkpoints fail before training starts."""
+    """Train one stage and return the run directory.
+
+    Missing or incompatible checkpoints, and a fresh start in a directory that already holds a run, fail
+    with :class:`CheckpointError` before anything is written.
+    """
     run_dir = Path(config.run_dir)
-    resume_path = resolve_checkpoint(config.resume) if config.resume else None
     if config.resume and config.init_from:
         raise CheckpointError("give either resume (continue a run) or init_from (start a stage), not both")
+    resume_path = resolve_checkpoint(config.resume) if config.resume else None
     L.seed_everything(config.seed, workers=True)
     module = JointLMModule(config)
     if config.init_from:
         log.info("initialised weights from %s", load_weights(module, config.init_from))
-    if resume_path is not None:  # check compatibility now rather than after the trainer has started
-        state = torch.load(resume_path, map_location="cpu", weights_only=False)["state_dict"]
-        load_state_strict(module, state, str(resume_path))
+    start_epoch = 0
+    if resume_path is None:
+        _check_fresh(run_dir)
+    else:
+        start_epoch = _check_resumable(module, resume_path)
+        drop_records_after(run_dir, start_epoch)
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, run_dir / RESOLVED_CONFIG)
     section = config.trainer
@@ -73,26 +126,29 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
         store = TokenStore(config.data.store)
         callbacks.append(
             PeriodicEvaluation(
-                config.evaluation, store, decoders or TokenizerDecoders(store), run_dir, run_dir.name
+                config.evaluation, store, decoders or TokenizerDecoders(store), run_dir, run_dir.name,
+                config.stage.full_music_context,
             )
-        )
+        )  # fmt: skip
+    segment = f"from_epoch={start_epoch}"
     trainer = L.Trainer(
         default_root_dir=run_dir,
         max_epochs=section.max_epochs,
         accelerator=section.accelerator,
         devices=section.devices,
         strategy=section.strategy,
-        precision=section.precision,
+        precision=section.effective_precision(),  # type: ignore[arg-type]
         gradient_clip_val=config.optim.grad_clip,
         log_every_n_steps=section.log_every_n_steps,
         limit_train_batches=section.limit_train_batches,
         limit_val_batches=section.limit_val_batches,
         logger=[
-            CSVLogger(run_dir, name="logs", version=""),
-            TensorBoardLogger(run_dir, name="tensorboard", version=""),
+            CSVLogger(run_dir, name=LOG_DIR, version=segment),
+            TensorBoardLogger(run_dir, name=TENSORBOARD_DIR, version=segment),
         ],
         callbacks=callbacks,
         enable_checkpointing=False,
+        enable_progress_bar=section.progress_bar,
         plugins=[AtomicCheckpointIO()],
         deterministic=True,
     )

@@ -6,14 +6,15 @@ from mumo.train.metrics_log import EvaluationRecord, append_record, read_records
 
 
 def fabricate_run(run_dir):
-    (run_dir / "logs").mkdir(parents=True)
+    log_dir = run_dir / "logs" / "from_epoch=0"
+    log_dir.mkdir(parents=True)
     rows = ["epoch,step,train/joint_motion_loss,val/joint_motion_loss"]
     train = [3.0, 2.5, 2.0, 1.6, 1.3, 1.1]
     val = [3.1, 2.7, 2.6, 2.7, 2.9, 3.2]
     for epoch, (t, v) in enumerate(zip(train, val, strict=True)):
         rows.append(f"{epoch},{epoch * 10},{t},")
         rows.append(f"{epoch},{epoch * 10 + 9},,{v}")
-    (run_dir / "logs" / "metrics.csv").write_text("\n".join(rows) + "\n")
+    (log_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
     for epoch, fid in ((3, 40.0), (6, 20.0), (9, 30.0)):
         for seed, jitter in ((0, 0.0), (1, 2.0)):
             append_record(

@@ -2,11 +2,19 @@ import json
 
 import pytest
 import torch
+from lightning.pytorch.callbacks import Callback
 
 from mumo.config import from_dict
-from mumo.errors import CheckpointError
+from mumo.errors import CheckpointError, ConfigError
+from mumo.lm import Task
+from mumo.report.run import read_loss_log
+from mumo.train.checkpoints import AtomicCheckpointIO
 from mumo.train.config import TrainConfig
+from mumo.train.module import JointLMModule
 from mumo.train.run import train
+
+MODEL = {"num_codebooks": 4, "cardinality": 32, "dim": 32, "num_heads": 4, "num_layers": 2, "ffn_dim": 64,
+         "condition_dim": 32}  # fmt: skip
 
 
 def make_config(tmp_path, store, name: str, epochs: int, **extra) -> TrainConfig:
@@ -14,11 +22,11 @@ def make_config(tmp_path, store, name: str, epochs: int, **extra) -> TrainConfig
         "run_dir": str(tmp_path / name),
         "seed": 3,
         "data": {"store": str(store), "window_s": 0.4, "batch_size": 4},
-        "model": {"num_codebooks": 4, "cardinality": 32, "dim": 32, "num_heads": 4, "num_layers": 2,
-                  "ffn_dim": 64, "condition_dim": 32},
+        "model": MODEL,
         "stage": {"tasks": {"joint": 0.5, "music2motion": 0.5}, "freeze": "none", "motion_weight": 1.0},
         "optim": {"learning_rate": 1e-3, "warmup_steps": 2, "total_steps": 100},
-        "trainer": {"max_epochs": epochs, "accelerator": "cpu", "log_every_n_steps": 1},
+        "trainer": {"max_epochs": epochs, "accelerator": "cpu", "log_every_n_steps": 1,
+                    "progress_bar": False},
         **extra,
     }  # fmt: skip
     return from_dict(TrainConfig, data)
@@ -38,14 +46,21 @@ def test_resume_equals_uninterrupted_training(tmp_path, tiny_store):
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
     assert not torch.equal(weights(straight, 2)["model.out_norm.weight"], a["model.out_norm.weight"])
+    losses, resumed_losses = read_loss_log(straight), read_loss_log(resumed)
+    assert set(losses) == set(resumed_losses)
+    assert [e for e, _ in losses["train/loss"]] == [1, 2, 3, 4]
+    for name, points in losses.items():  # epochs 1-2 from the first part, 3-4 from the resumed one
+        assert [e for e, _ in points] == [e for e, _ in resumed_losses[name]], name
+        for (_, x), (_, y) in zip(points, resumed_losses[name], strict=True):
+            assert x == pytest.approx(y, abs=1e-6), name
     report = json.loads((straight / "optimizer.json").read_text())
     assert {g["group"] for g in report["groups"]} == {"decay", "no_decay", "frozen"}
+    assert {g["lr"] for g in report["groups"] if g["trainable"]} == {1e-3}  # the optimiser's own value
     assert (straight / "config.yaml").is_file()
-    assert (straight / "logs" / "metrics.csv").is_file()
 
 
 @pytest.mark.slow
-def test_init_from_loads_weights_and_freezes(tmp_path, tiny_store):
+def test_init_from_loads_weights_and_freezes_and_bad_checkpoints_fail_first(tmp_path, tiny_store):
     stage1 = train(make_config(tmp_path, tiny_store, "s1", epochs=1))
     config = make_config(tmp_path, tiny_store, "s2", epochs=1, init_from=str(stage1 / "epoch=1"))
     config.stage.freeze = "motion_only"
@@ -54,16 +69,96 @@ def test_init_from_loads_weights_and_freezes(tmp_path, tiny_store):
     torch.testing.assert_close(before["model.music_heads.0.weight"], after["model.music_heads.0.weight"])
     assert not torch.equal(before["model.motion_heads.0.weight"], after["model.motion_heads.0.weight"])
 
+    smaller = make_config(tmp_path, tiny_store, "s3", epochs=1, init_from=str(stage1 / "epoch=1"))
+    smaller.model = type(smaller.model)(**{**MODEL, "num_layers": 1})
+    with pytest.raises(CheckpointError, match="do not fit"):
+        train(smaller)
+    other_freeze = make_config(tmp_path, tiny_store, "s2", epochs=2, resume=str(stage1 / "epoch=1"))
+    other_freeze.stage.freeze = "motion_only"
+    with pytest.raises(CheckpointError, match="optimiser has parameter groups"):
+        train(other_freeze)
+    with pytest.raises(CheckpointError, match="already holds a run"):
+        train(make_config(tmp_path, tiny_store, "s1", epochs=1))
+    assert not (tmp_path / "s3").exists()
+
 
 def test_missing_checkpoint_fails_before_training(tmp_path, tiny_store):
     config = make_config(tmp_path, tiny_store, "x", epochs=1, init_from=str(tmp_path / "nothing" / "epoch=3"))
     with pytest.raises(CheckpointError, match="no checkpoint"):
         train(config)
+    truncated = tmp_path / "broken.ckpt"
+    truncated.write_bytes(b"PK\x03\x04 not a whole file")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        train(make_config(tmp_path, tiny_store, "x", epochs=1, resume=str(truncated)))
     assert not (tmp_path / "x").exists()
 
 
-def test_unknown_task_is_a_config_error(tmp_path, tiny_store):
-    from mumo.errors import ConfigError
+def test_a_crash_mid_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "checkpoints" / "epoch=1.ckpt"
+    io = AtomicCheckpointIO()
+    io.save_checkpoint({"step": 1}, path)
 
+    def crash(obj, target):
+        with open(target, "wb") as handle:
+            handle.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with pytest.raises(OSError, match="disk full"):
+        io.save_checkpoint({"step": 2}, path)
+    monkeypatch.undo()
+    assert torch.load(path, weights_only=False) == {"step": 1}
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_description_dropout_is_drawn_per_sample(tmp_path, tiny_store, monkeypatch):
+    config = make_config(tmp_path, tiny_store, "d", epochs=1)
+    config.stage.music_description_dropout = 0.5
+    module = JointLMModule(config)
+    seen = []
+    encode = module.model.encode_descriptions
+
+    def spy(music_texts, motion_texts):
+        seen.append(list(music_texts))
+        return encode(music_texts, motion_texts)
+
+    monkeypatch.setattr(module.model, "encode_descriptions", spy)
+    batch = {
+        "music_codes": torch.randint(0, 32, (32, 4, 6)), "motion_codes": torch.randint(0, 32, (32, 4, 6)),
+        "music_text": [f"song {i}" for i in range(32)], "motion_text": ["dance"] * 32,
+        "num_frames": torch.full((32,), 6), "clip_id": [str(i) for i in range(32)],
+    }  # fmt: skip
+    module.task_loss(batch, Task.JOINT, dropout=True)
+    assert 0 < seen[0].count("") < 32  # some samples lose their description, not the whole batch
+
+
+class TextEncoderMode(Callback):
+    def __init__(self) -> None:
+        self.modes: list[tuple[bool, bool]] = []
+
+    def on_train_batch_start(self, trainer, module, batch, batch_index) -> None:
+        self.modes.append((module.training, module.model.text_encoder.t5.training))
+
+
+@pytest.mark.slow
+def test_frozen_t5_stays_in_eval_mode_while_training(tmp_path, tiny_store, tiny_t5):
+    config = make_config(tmp_path, tiny_store, "t5run", epochs=1)
+    config.model = type(config.model)(**{**MODEL, "text_encoder": "t5", "t5_directory": str(tiny_t5)})
+    config.trainer.limit_train_batches = 2
+    mode = TextEncoderMode()
+    train(config, callbacks=[mode])
+    assert mode.modes == [(True, False), (True, False)]
+
+
+def test_unknown_task_is_a_config_error():
     with pytest.raises(ConfigError, match="unknown task"):
         from_dict(TrainConfig, {"run_dir": "r", "data": {"store": "s"}, "stage": {"tasks": {"dance": 1.0}}})
+
+
+def test_precision_is_mixed_only_on_gpu():
+    config = from_dict(
+        TrainConfig, {"run_dir": "r", "data": {"store": "s"}, "trainer": {"accelerator": "cpu"}}
+    )
+    assert config.trainer.effective_precision() == "32-true"
+    config.trainer.precision = "bf16-mixed"
+    assert config.trainer.effective_precision() == "bf16-mixed"
