@@ -27,6 +27,8 @@ VERB_MODULES: tuple[str, ...] = (
     "mumo.cli.train",
     "mumo.cli.evaluate",
     "mumo.cli.report",
+    "mumo.cli.generate",
+    "mumo.cli.bundle",
 )
 
 EPILOG = """examples:

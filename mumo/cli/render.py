@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.progress import Progress
-
-from mumo.errors import MotionError
 
 EPILOG = """examples:
   mumo render --joints data/synth/motion/synth_0_00003.npy --music data/synth/music/synth_0_00003.wav \\
@@ -26,8 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--joints", type=Path, required=True, help=".npy joints [T, 22, 3]")
-    parser.add_argument("--fps", type=float, default=60.0, help="frame rate of the joints")
+    parser.add_argument("--joints", type=Path, required=True, help=".npy joints [T, 22, 3] or .bvh")
+    parser.add_argument("--fps", type=float, default=60.0, help="frame rate of .npy joints")
     parser.add_argument("--music", type=Path, default=None, help="audio file to mux into the video")
     parser.add_argument("--ground-truth", type=Path, default=None, help=".npy joints shown on the right")
     parser.add_argument("--out", type=Path, required=True, help="output .mp4")
@@ -37,32 +34,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _load_joints(path: Path) -> np.ndarray:
-    if not path.is_file():
-        raise MotionError(f"{path}: joint file not found")
-    try:
-        return np.load(path)
-    except ValueError as exc:
-        raise MotionError(f"{path}: not a .npy array ({exc})") from None
-
-
 def run(args: argparse.Namespace) -> int:
     from mumo.audio import load
+    from mumo.motion.io import load_dance
     from mumo.motion.render import render_contact_sheet, render_video
 
-    joints = _load_joints(args.joints)
-    ground_truth = _load_joints(args.ground_truth) if args.ground_truth else None
+    joints, fps = load_dance(args.joints, args.fps)
+    ground_truth = load_dance(args.ground_truth, args.fps)[0] if args.ground_truth else None
     audio = load(args.music, 32_000) if args.music else None
     console = Console()
-    total = int(len(joints) / args.fps * 30)
+    total = int(len(joints) / fps * 30)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("rendering", total=total)
         render_video(
-            args.out, joints, fps=args.fps, audio=audio, ground_truth=ground_truth, title=args.title,
+            args.out, joints, fps=fps, audio=audio, ground_truth=ground_truth, title=args.title,
             on_frame=lambda _: progress.advance(task),
         )  # fmt: skip
     console.print(f"video: {args.out}")
     if args.sheet:
-        render_contact_sheet(args.sheet, joints, fps=args.fps, num_frames=args.sheet_frames, title=args.title)
+        render_contact_sheet(args.sheet, joints, fps=fps, num_frames=args.sheet_frames, title=args.title)
         console.print(f"contact sheet: {args.sheet}")
     return 0

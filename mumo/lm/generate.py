@@ -12,7 +12,7 @@ Classifier-free guidance doubles the batch: the second half uses the null descri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -88,6 +88,7 @@ def generate(
     use_cache: bool = True,
     music_vocab_size: int | None = None,
     motion_vocab_size: int | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> GenerationResult:
     """Sample the streams ``task`` generates.
 
@@ -105,6 +106,7 @@ def generate(
         use_cache: ``False`` recomputes the whole prefix at every step (reference path).
         music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
             fewer codes than the model's cardinality).
+        on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
     """
     task = Task(task)
     spec = task_spec(task, full_music_context)
@@ -164,9 +166,8 @@ def generate(
     empty = torch.zeros(
         2 * batch if guided else batch, model.config.num_codebooks, 0, dtype=torch.long, device=device
     )
-    for event in events:
-        if not event:
-            continue
+    events = [event for event in events if event]
+    for done, event in enumerate(events, start=1):
         queries = [offset[n] + s for n, s in event]
         if use_cache:
             keys, new = fed + queries, event
@@ -211,6 +212,8 @@ def generate(
             stream.sequence[:, :, step + 1] = torch.where(
                 keep[None], stream.sequence[:, :, step + 1], sampled
             )
+        if on_step is not None:
+            on_step(done, len(events))
 
     def codes(stream: _Stream | None) -> torch.Tensor | None:
         return None if stream is None else model.pattern.revert(stream.sequence, num_frames)

@@ -1,4 +1,4 @@
-"""Checkpoint files: atomic writes, and resolution of ``RUN_DIR/epoch=N`` references."""
+"""Checkpoint files: atomic writes, reading, and resolution of ``RUN_DIR/epoch=N`` references."""
 
 from __future__ import annotations
 
@@ -57,3 +57,21 @@ def resolve_checkpoint(reference: str) -> Path:
         available = sorted(p.name for p in (path.parent / CHECKPOINT_DIR).glob("*.ckpt"))
         raise CheckpointError(f"no checkpoint {candidate}; the run has {available or 'no checkpoints'}")
     raise CheckpointError(f"checkpoint not found: {reference} (give a .ckpt file or RUN_DIR/epoch=N)")
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """The contents of a Lightning checkpoint file.
+
+    Raises:
+        CheckpointError: the file is truncated or not a checkpoint.
+    """
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # a truncated or foreign file: say which, not a pickle traceback
+        raise CheckpointError(f"{path}: not a readable checkpoint ({exc}); choose another epoch") from exc
+
+
+def model_state(checkpoint: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The LM's weights in a checkpoint of :class:`~mumo.train.module.JointLMModule` (prefix removed)."""
+    state = checkpoint.get("state_dict", {})
+    return {k.removeprefix("model."): v for k, v in state.items() if k.startswith("model.")}

@@ -16,10 +16,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import lightning as L
-import torch
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
@@ -32,6 +30,8 @@ from mumo.train.checkpoints import (
     CHECKPOINT_DIR,
     AtomicCheckpointIO,
     epoch_checkpoint_name,
+    model_state,
+    read_checkpoint,
     resolve_checkpoint,
 )
 from mumo.train.config import TrainConfig
@@ -58,26 +58,17 @@ class EpochCheckpoint(Callback):
             trainer.save_checkpoint(self.directory / epoch_checkpoint_name(trainer.current_epoch))
 
 
-def _read_checkpoint(path: Path) -> dict[str, Any]:
-    try:
-        return torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:  # a truncated or foreign file: say which, not a pickle traceback
-        raise CheckpointError(f"{path}: not a readable checkpoint ({exc}); choose another epoch") from exc
-
-
 def load_weights(module: JointLMModule, reference: str) -> Path:
     """Load only the model weights of a checkpoint (strict) into ``module``; returns the file used."""
     path = resolve_checkpoint(reference)
-    state = _read_checkpoint(path).get("state_dict", {})
-    model_state = {k.removeprefix("model."): v for k, v in state.items() if k.startswith("model.")}
-    load_state_strict(module.model, model_state, str(path))
+    load_state_strict(module.model, model_state(read_checkpoint(path)), str(path))
     return path
 
 
 def _check_resumable(module: JointLMModule, path: Path) -> int:
     """Check that the checkpoint at ``path`` fits ``module`` (weights and optimiser groups); returns the
     number of epochs it completed."""
-    checkpoint = _read_checkpoint(path)
+    checkpoint = read_checkpoint(path)
     load_state_strict(module, checkpoint.get("state_dict", {}), str(path))
     saved = [len(g["params"]) for g in checkpoint["optimizer_states"][0]["param_groups"]]
     groups = module.configure_optimizers()["optimizer"].param_groups

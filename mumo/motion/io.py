@@ -1,0 +1,48 @@
+"""Reading dance files: joint arrays, 263-d feature arrays and BVH animations, as SMPL22 joints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mumo.errors import MotionError
+from mumo.motion.features import FEATURE_DIM, features_to_joints
+from mumo.motion.validate import validate_features, validate_fps, validate_joints
+
+DANCE_SUFFIXES = (".npy", ".bvh")
+
+
+def load_dance(path: str | Path, fps: float = 60.0) -> tuple[np.ndarray, float]:
+    """SMPL22 joints ``[T, 22, 3]`` (metres, y up) of a dance file, and their frame rate.
+
+    Args:
+        path: ``.npy`` holding joints ``[T, 22, 3]``, SMPL joints ``[T, 24, 3]`` (the hands are dropped) or
+            263-d features ``[T, 263]``; or a ``.bvh`` with the SMPL22 joint names (its own frame rate).
+        fps: frame rate of a ``.npy`` file.
+
+    Raises:
+        MotionError: missing or unreadable file, another skeleton, wrong shape or non-finite values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MotionError(f"{path}: dance file not found")
+    if path.suffix.lower() == ".bvh":
+        from mumo.motion.bvh import read_bvh_smpl22
+
+        return read_bvh_smpl22(path)
+    if path.suffix.lower() != ".npy":
+        raise MotionError(f"{path}: unsupported dance file; give one of {', '.join(DANCE_SUFFIXES)}")
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise MotionError(f"{path}: not a readable .npy array ({exc})") from None
+    fps = validate_fps(fps)
+    if array.ndim == 2 and array.shape[1] == FEATURE_DIM:
+        return features_to_joints(validate_features(array)), fps
+    if array.ndim == 3 and array.shape[1:] == (24, 3):
+        array = array[:, :22]
+    try:
+        return validate_joints(array, expected_joints=22), fps
+    except MotionError as exc:
+        raise MotionError(f"{path}: {exc} (or 263-d features [T, 263])") from None

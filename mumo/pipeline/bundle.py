@@ -1,0 +1,167 @@
+"""What generation needs, from a training checkpoint or from an inference bundle.
+
+An inference bundle is a self-contained directory (``mumo bundle CHECKPOINT --out DIR``)::
+
+    bundle.json          the generation settings the model was trained with, and where it came from
+    lm/                  the joint LM (config.json + model.safetensors)
+    music_tokenizer/     the music codec
+    motion_tokenizer/    the motion VQ-VAE
+
+A training checkpoint (``RUN_DIR/epoch=N`` or a ``.ckpt`` file) works as well: its run's ``config.yaml``
+names the token store, whose metadata names the two tokenizers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from mumo.config import load_config
+from mumo.data.token_store import TokenStore
+from mumo.errors import CheckpointError, MumoError
+from mumo.lm import MusicMotionLM
+from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer, load_tokenizer
+from mumo.weights import load_state_strict
+
+BUNDLE_FILE = "bundle.json"
+BUNDLE_FORMAT = "mumo-inference-bundle/1"
+LM_DIR, MUSIC_DIR, MOTION_DIR = "lm", "music_tokenizer", "motion_tokenizer"
+RUN_CONFIG = "config.yaml"
+MusicCodec = MusicTokenizer | EncodecTokenizer
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How the model must be sampled: as it was trained.
+
+    Attributes:
+        window_s: length of the training windows, seconds (longer outputs are generated window by window).
+        full_music_context: motion saw the whole music window in ``music2motion`` training.
+        source: the checkpoint the weights come from.
+    """
+
+    window_s: float
+    full_music_context: bool
+    source: str
+
+
+@dataclass
+class Components:
+    """The LM, its two tokenizers and its generation settings."""
+
+    model: MusicMotionLM
+    music_tokenizer: MusicCodec
+    motion_tokenizer: MotionTokenizer
+    settings: GenerationSettings
+
+
+def load_components(reference: str | Path) -> Components:
+    """Open a bundle directory, ``RUN_DIR/epoch=N`` or a ``.ckpt`` file of a training run.
+
+    Raises:
+        CheckpointError: nothing usable there, weights that do not fit the model's config (listing the
+            tensors), or tokenizers whose codebooks do not fit the LM.
+    """
+    path = Path(reference)
+    if (path / BUNDLE_FILE).is_file():
+        components = _from_bundle(path)
+    elif path.is_dir():
+        raise CheckpointError(
+            f"{path}: no {BUNDLE_FILE} here; give an inference bundle, RUN_DIR/epoch=N or a .ckpt file"
+        )
+    else:
+        components = _from_checkpoint(str(reference))
+    _check_fit(components)
+    return components
+
+
+def save_bundle(components: Components, out: str | Path) -> Path:
+    """Write ``components`` as an inference bundle at ``out`` (built beside it, then renamed into place).
+
+    Raises:
+        MumoError: ``out`` exists and is not empty, or cannot be written.
+    """
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise MumoError(f"{out}: exists and is not empty; choose a new folder for the bundle")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise MumoError(f"{out.parent}: cannot write the bundle here ({exc.strerror})") from None
+    try:
+        components.model.save_pretrained(staging / LM_DIR)
+        components.music_tokenizer.save(staging / MUSIC_DIR)
+        components.motion_tokenizer.save(staging / MOTION_DIR)
+        manifest = {"format": BUNDLE_FORMAT, **asdict(components.settings)}
+        (staging / BUNDLE_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+        if out.exists():
+            out.rmdir()
+        os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _from_bundle(path: Path) -> Components:
+    try:
+        manifest = json.loads((path / BUNDLE_FILE).read_text())
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{path / BUNDLE_FILE}: not valid JSON ({exc})") from None
+    if manifest.pop("format", None) != BUNDLE_FORMAT:
+        raise CheckpointError(f"{path / BUNDLE_FILE}: not a {BUNDLE_FORMAT} manifest")
+    try:
+        settings = GenerationSettings(**manifest)
+    except TypeError as exc:
+        raise CheckpointError(f"{path / BUNDLE_FILE}: {exc}") from None
+    return Components(
+        MusicMotionLM.from_pretrained(path / LM_DIR),
+        _tokenizer(path / MUSIC_DIR, (MusicTokenizer, EncodecTokenizer), "music"),  # type: ignore[arg-type]
+        _tokenizer(path / MOTION_DIR, (MotionTokenizer,), "motion"),  # type: ignore[arg-type]
+        settings,
+    )
+
+
+def _from_checkpoint(reference: str) -> Components:
+    from mumo.train.checkpoints import model_state, read_checkpoint, resolve_checkpoint
+    from mumo.train.config import TrainConfig
+
+    checkpoint_path = resolve_checkpoint(reference)
+    run_config = checkpoint_path.parent.parent / RUN_CONFIG
+    if not run_config.is_file():
+        raise CheckpointError(
+            f"{checkpoint_path}: no {run_config} beside its checkpoints folder, so the model's shape and "
+            "tokenizers are unknown; use the checkpoint inside its run directory or an inference bundle"
+        )
+    config = load_config(run_config, TrainConfig)
+    model = MusicMotionLM(config.model.lm_config())
+    load_state_strict(model, model_state(read_checkpoint(checkpoint_path)), str(checkpoint_path))
+    store = TokenStore(config.data.store)
+    return Components(
+        model,
+        _tokenizer(Path(store.meta.music.directory), (MusicTokenizer, EncodecTokenizer), "music"),  # type: ignore[arg-type]
+        _tokenizer(Path(store.meta.motion.directory), (MotionTokenizer,), "motion"),  # type: ignore[arg-type]
+        GenerationSettings(config.data.window_s, config.stage.full_music_context, str(checkpoint_path)),
+    )
+
+
+def _tokenizer(directory: Path, kinds: tuple[type, ...], role: str) -> object:
+    tokenizer = load_tokenizer(directory)
+    if not isinstance(tokenizer, kinds):
+        raise CheckpointError(f"{directory}: holds a {type(tokenizer).__name__}, not a {role} tokenizer")
+    return tokenizer.eval()  # type: ignore[attr-defined]
+
+
+def _check_fit(components: Components) -> None:
+    config = components.model.config
+    for role, tokenizer in (("music", components.music_tokenizer), ("motion", components.motion_tokenizer)):
+        if tokenizer.num_codebooks != config.num_codebooks or tokenizer.cardinality > config.cardinality:
+            raise CheckpointError(
+                f"the {role} tokenizer has {tokenizer.num_codebooks} codebooks x {tokenizer.cardinality} "
+                f"codes but the LM reads {config.num_codebooks} x {config.cardinality}; pair the LM with the "
+                "tokenizers of the token store it was trained on"
+            )

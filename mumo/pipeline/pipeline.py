@@ -1,0 +1,242 @@
+"""The generation pipeline: a trained LM with its tokenizers, from waveforms and joints to performances.
+
+Example::
+
+    import mumo
+    from mumo.audio import load
+
+    pipe = mumo.load("outputs/demo/bundle")            # or RUN_DIR/epoch=N
+    song = load("song.wav", pipe.sample_rate)          # [1, N] at 32 kHz
+    dance = pipe.dance(song, pipe.sample_rate, motion_text="a house dance", seed=1)
+    dance.save("out/")                                 # dance.npy, dance.bvh, music.wav, ...
+    dance.render("out/dance.mp4")                      # skeleton video with the song
+    music = pipe.music(dance.joints[0], fps=60)        # dance → music
+    both = pipe.joint(duration_s=10, music_text="a house track", motion_text="a house dance")
+
+Sequences longer than the training window are generated window by window
+(:mod:`mumo.pipeline.longform`), so a 60 s song gives a 60 s dance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mumo.audio import is_silent, resample, validate_audio
+from mumo.errors import AudioError, MotionError
+from mumo.lm import Task
+from mumo.lm.generate import FRAME_RATE
+from mumo.motion import resample_joints
+from mumo.motion.validate import validate_fps, validate_joints
+from mumo.pipeline.bundle import Components, load_components, save_bundle
+from mumo.pipeline.longform import generate_long
+from mumo.pipeline.results import DanceResult, JointResult, MusicResult
+
+MOTION_FPS = 60.0
+"""Frame rate of every dance the pipeline returns, fps."""
+MIN_DURATION_S = 1.0
+"""Shortest input or output the pipeline generates for, seconds."""
+Progress = Callable[[float], None]
+
+
+class Pipeline:
+    """Music → dance, dance → music and joint generation with one trained model.
+
+    Args:
+        components: the LM, its tokenizers and settings (see :func:`load`).
+        device: where the model runs.
+        context_fraction: share of each window that prompts it with the previous window's codes (long
+            inputs only).
+    """
+
+    def __init__(
+        self, components: Components, device: str | torch.device = "cpu", context_fraction: float = 0.5
+    ) -> None:
+        self.components = components
+        self.device = torch.device(device)
+        self.model = components.model.to(self.device).eval()
+        self.music_tokenizer = components.music_tokenizer.to(self.device)
+        self.motion_tokenizer = components.motion_tokenizer.to(self.device)
+        self.window = round(components.settings.window_s * FRAME_RATE)
+        self.context = int(self.window * context_fraction)
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate of the music the model reads and writes, Hz."""
+        return int(self.music_tokenizer.sample_rate)
+
+    def save_bundle(self, directory: str | Path) -> Path:
+        """Write this pipeline as a self-contained inference bundle (see :mod:`mumo.pipeline.bundle`)."""
+        return save_bundle(self.components, directory)
+
+    @torch.no_grad()
+    def dance(
+        self,
+        audio: np.ndarray,
+        sample_rate: int,
+        *,
+        motion_text: str = "",
+        duration_s: float | None = None,
+        guidance: float = 4.0,
+        temperature: float = 1.0,
+        top_k: int = 250,
+        seed: int = 0,
+        batch: int = 1,
+        progress: Progress | None = None,
+    ) -> DanceResult:
+        """Dance to ``audio`` ``[C, N]`` (or ``[N]``) at ``sample_rate`` Hz.
+
+        Args:
+            motion_text: description of the dance, e.g. ``"a breakdance"``.
+            duration_s: dance only the first seconds of the music (default: all of it).
+            guidance: classifier-free guidance scale (1 = off); temperature, top_k: sampling.
+            seed: sampling seed; batch: number of dances drawn.
+            progress: called with the fraction done (0–1).
+
+        Raises:
+            AudioError: empty, non-finite, silent or too short audio, or ``duration_s`` beyond its end.
+        """
+        audio = self._music_input(audio, sample_rate, duration_s)
+        waveform = torch.from_numpy(audio)[None].to(self.device)  # [1, 1, N]
+        num_frames = round(audio.shape[-1] / self.sample_rate * FRAME_RATE)
+        music_codes = self.music_tokenizer.encode(waveform)[..., :num_frames].expand(batch, -1, -1)
+        result = generate_long(
+            self.model, Task.MUSIC2MOTION, num_frames, self.window, self.context, music_codes=music_codes,
+            motion_descriptions=[motion_text] * batch, **self._sampling(guidance, temperature, top_k, seed),
+            on_progress=progress,
+        )  # fmt: skip
+        motion_frames = round(audio.shape[-1] / self.sample_rate * MOTION_FPS)
+        joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, motion_frames)
+        return DanceResult(
+            joints.numpy(), MOTION_FPS, np.repeat(audio[None], batch, axis=0), self.sample_rate,
+            _numpy(music_codes), _numpy(result.motion_codes),
+        )  # fmt: skip
+
+    @torch.no_grad()
+    def music(
+        self,
+        joints: np.ndarray,
+        fps: float,
+        *,
+        music_text: str = "",
+        duration_s: float | None = None,
+        guidance: float = 4.0,
+        temperature: float = 1.0,
+        top_k: int = 250,
+        seed: int = 0,
+        batch: int = 1,
+        progress: Progress | None = None,
+    ) -> MusicResult:
+        """Music for a dance: ``joints`` ``[T, 22, 3]`` (metres, y up) at ``fps``.
+
+        Arguments as in :meth:`dance`; ``music_text`` describes the music, e.g. ``"a funk track"``.
+
+        Raises:
+            MotionError: not SMPL22 joints, non-finite values, or too short.
+        """
+        joints = self._dance_input(joints, fps, duration_s)
+        motion_codes = self.motion_tokenizer.encode_joints(joints[None]).expand(batch, -1, -1)
+        num_frames = motion_codes.shape[-1]
+        result = generate_long(
+            self.model, Task.MOTION2MUSIC, num_frames, self.window, self.context, motion_codes=motion_codes,
+            music_descriptions=[music_text] * batch, **self._sampling(guidance, temperature, top_k, seed),
+            on_progress=progress,
+        )  # fmt: skip
+        samples = round(len(joints) / MOTION_FPS * self.sample_rate)
+        audio = self.music_tokenizer.decode(result.music_codes)[..., :samples]
+        return MusicResult(
+            np.repeat(joints[None], batch, axis=0), MOTION_FPS, _numpy(audio).astype(np.float32),
+            self.sample_rate, _numpy(result.music_codes), _numpy(motion_codes),
+        )  # fmt: skip
+
+    @torch.no_grad()
+    def joint(
+        self,
+        duration_s: float = 10.0,
+        *,
+        music_text: str = "",
+        motion_text: str = "",
+        guidance: float = 4.0,
+        temperature: float = 1.0,
+        top_k: int = 250,
+        seed: int = 0,
+        batch: int = 1,
+        progress: Progress | None = None,
+    ) -> JointResult:
+        """Music and dance together, ``duration_s`` seconds, from descriptions (arguments as in
+        :meth:`dance`)."""
+        if duration_s < MIN_DURATION_S:
+            raise ValueError(f"duration_s must be at least {MIN_DURATION_S} s, got {duration_s}")
+        num_frames = round(duration_s * FRAME_RATE)
+        result = generate_long(
+            self.model, Task.JOINT, num_frames, self.window, self.context, batch_size=batch,
+            music_descriptions=[music_text] * batch, motion_descriptions=[motion_text] * batch,
+            **self._sampling(guidance, temperature, top_k, seed), on_progress=progress,
+        )  # fmt: skip
+        samples = round(duration_s * self.sample_rate)
+        audio = self.music_tokenizer.decode(result.music_codes)[..., :samples]
+        joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, round(duration_s * MOTION_FPS))
+        return JointResult(
+            joints.numpy(), MOTION_FPS, _numpy(audio).astype(np.float32), self.sample_rate,
+            _numpy(result.music_codes), _numpy(result.motion_codes),
+        )  # fmt: skip
+
+    def _sampling(self, guidance: float, temperature: float, top_k: int, seed: int) -> dict:
+        return {
+            "guidance_scale": guidance,
+            "temperature": temperature,
+            "top_k": top_k,
+            "seed": seed,
+            "full_music_context": self.components.settings.full_music_context,
+            "music_vocab_size": self.music_tokenizer.cardinality,
+            "motion_vocab_size": self.motion_tokenizer.cardinality,
+        }
+
+    def _music_input(self, audio: np.ndarray, sample_rate: int, duration_s: float | None) -> np.ndarray:
+        """Mono ``[1, N]`` float32 at the codec's rate, cut to ``duration_s``."""
+        audio = np.asarray(audio, dtype=np.float32)
+        if audio.ndim == 1:
+            audio = audio[None]
+        validate_audio(audio, "music")
+        audio = resample(audio.mean(axis=0, keepdims=True), sample_rate, self.sample_rate)
+        length_s = audio.shape[-1] / self.sample_rate
+        if duration_s is not None:
+            if duration_s > length_s + 1e-6:
+                raise AudioError(f"duration {duration_s:g} s is longer than the music ({length_s:.2f} s)")
+            audio = audio[:, : round(duration_s * self.sample_rate)]
+            length_s = duration_s
+        if length_s < MIN_DURATION_S:
+            raise AudioError(f"music of {length_s:.2f} s is too short; give at least {MIN_DURATION_S:g} s")
+        if is_silent(audio):
+            raise AudioError("the music is silent; give a recording with audible sound")
+        return audio
+
+    def _dance_input(self, joints: np.ndarray, fps: float, duration_s: float | None) -> np.ndarray:
+        """Joints ``[T, 22, 3]`` float32 at 60 fps, cut to ``duration_s``."""
+        joints = validate_joints(joints, expected_joints=22)
+        joints = resample_joints(joints, validate_fps(fps), MOTION_FPS).astype(np.float32)
+        length_s = len(joints) / MOTION_FPS
+        if duration_s is not None:
+            if duration_s > length_s + 1e-6:
+                raise MotionError(f"duration {duration_s:g} s is longer than the dance ({length_s:.2f} s)")
+            joints = joints[: round(duration_s * MOTION_FPS)]
+            length_s = duration_s
+        if length_s < MIN_DURATION_S:
+            raise MotionError(f"a dance of {length_s:.2f} s is too short; give at least {MIN_DURATION_S:g} s")
+        return joints
+
+
+def load(checkpoint: str | Path, device: str | torch.device = "cpu") -> Pipeline:
+    """A :class:`Pipeline` from an inference bundle, ``RUN_DIR/epoch=N`` or a training ``.ckpt`` file.
+
+    Raises:
+        CheckpointError: nothing usable there, or weights that do not fit (the tensors are listed).
+    """
+    return Pipeline(load_components(checkpoint), device)
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().cpu().numpy()
