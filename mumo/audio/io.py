@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import soundfile as sf
 import soxr
 
 from mumo.errors import AudioError
+from mumo.files import temporary_file
 
 SILENCE_RMS = 1e-4
 """RMS level below which a waveform counts as silent (about -80 dBFS)."""
@@ -127,8 +127,7 @@ def save(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
         raise AudioError(f"{path}: sample rate must be a positive number of Hz, got {sample_rate}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".wav", dir=path.parent)
-        os.close(fd)
+        tmp = temporary_file(path, suffix=".wav")
     except OSError as exc:
         raise AudioError(f"{path}: cannot write here ({exc.strerror}); choose a writable directory") from None
     try:

@@ -9,8 +9,15 @@ from rich.console import Console
 
 EPILOG = """examples:
   mumo tokenize train-music configs/tokenizers/audio_codec.yaml --data data/synth --out runs/music_codec
-  mumo tokenize train-motion configs/tokenizers/motion_vqvae_synthetic.yaml --data data/synth \\
-      --out runs/motion_vq optimization.max_seconds=300
+  mumo tokenize train-motion configs/tokenizers/motion_vqvae_synthetic.yaml optimization.max_seconds=300 \\
+      --data data/synth --out runs/motion_vq
+  mumo tokenize train-motion configs/tokenizers/motion_vqvae_synthetic.yaml optimization.steps=4000 \\
+      --data data/synth --out runs/motion_vq --resume runs/motion_vq/checkpoints/last.ckpt
+
+Overrides go right after CONFIG. OUT receives the tokenizer (config.json, model.safetensors),
+checkpoints/ (step=N.ckpt, last.ckpt) and logs/ (csv/ and tensorboard/). A resumed run needs the config of
+the run it continues (more steps or a larger optimization.max_seconds may be given; the time budget
+counts across resumes).
 """
 
 
@@ -20,15 +27,29 @@ def register_training_verbs(verbs: argparse._SubParsersAction) -> None:
         parser = verbs.add_parser(
             name,
             help=f"train the {kind} on a mumo dataset and save the tokenizer",
-            description=f"Train the {kind} on the train split; report its quality on the test split.",
+            description=f"Train the {kind} on the train split (Lightning: checkpoints, logs, resume); "
+            "report its quality on the validation and test splits.",
             epilog=EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         parser.add_argument("config", type=Path, help="tokenizer training config (YAML)")
         parser.add_argument("--data", type=Path, required=True, help="mumo dataset directory")
         parser.add_argument("--out", type=Path, required=True, help="tokenizer directory to write")
+        parser.add_argument(
+            "--resume",
+            metavar="CKPT",
+            help="continue from this checkpoint (same as optimization.resume=CKPT)",
+        )
         parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides")
         parser.set_defaults(func=run_train_motion if name == "train-motion" else run_train_music)
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    return [*args.overrides, *([f"optimization.resume={args.resume}"] if args.resume else [])]
+
+
+def _usage(usage: list[float]) -> str:
+    return ", ".join(f"{u:.0%}" for u in usage)
 
 
 def run_train_motion(args: argparse.Namespace) -> int:
@@ -36,15 +57,18 @@ def run_train_motion(args: argparse.Namespace) -> int:
     from mumo.tokenizers.training import MotionTokenizerTraining, train_motion_tokenizer
 
     result = train_motion_tokenizer(
-        args.data, args.out, load_config(args.config, MotionTokenizerTraining, args.overrides)
+        args.data, args.out, load_config(args.config, MotionTokenizerTraining, _overrides(args))
     )
-    test = result.test
-    Console().print(
-        f"motion tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s); "
-        f"test split MPJPE {test.mpjpe_mm:.1f} mm, "
-        f"acceleration error {test.acceleration_error_mm:.2f} mm/frame², "
-        f"code usage {', '.join(f'{u:.0%}' for u in test.usage)}"
+    console = Console()
+    console.print(
+        f"motion tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s)"
     )
+    for split, measured in (("validation", result.validation), ("test", result.test)):
+        console.print(
+            f"  {split} split: MPJPE {measured.mpjpe_mm:.1f} mm, "
+            f"acceleration error {measured.acceleration_error_mm:.2f} mm/frame², "
+            f"code usage {_usage(measured.usage)}"
+        )
     return 0
 
 
@@ -53,11 +77,15 @@ def run_train_music(args: argparse.Namespace) -> int:
     from mumo.tokenizers.training import MusicTokenizerTraining, train_music_tokenizer
 
     result = train_music_tokenizer(
-        args.data, args.out, load_config(args.config, MusicTokenizerTraining, args.overrides)
+        args.data, args.out, load_config(args.config, MusicTokenizerTraining, _overrides(args))
     )
-    usage = ", ".join(f"{u:.0%}" for u in result.usage)
-    Console().print(
-        f"music tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s); "
-        f"test split beat F-measure {result.beat_f_measure:.3f}, code usage {usage}"
+    console = Console()
+    console.print(
+        f"music tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s)"
     )
+    for split, measured in (("validation", result.validation), ("test", result.test)):
+        console.print(
+            f"  {split} split: beat F-measure {measured.beat_f_measure:.3f}, "
+            f"code usage {_usage(measured.usage)}"
+        )
     return 0

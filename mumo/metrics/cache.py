@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from mumo.files import temporary_file
 from mumo.metrics.dance import DanceFeatures, extract_features
 
 FEATURE_CODE_VERSION = "dance-features-v1"
@@ -52,7 +52,6 @@ class FeatureCache:
         return DanceFeatures(np.stack(kinetic), np.stack(manual))
 
     def _write(self, path: Path, features: DanceFeatures) -> None:
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=self.directory)
-        os.close(fd)
+        tmp = temporary_file(path, suffix=".npz")
         np.savez(tmp, kinetic=features.kinetic[0], manual=features.manual[0])
         os.replace(tmp, path)

@@ -16,9 +16,7 @@ its positions move by the bones' deviation from their median length.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from mumo.errors import MotionError
+from mumo.files import write_text_atomically
 from mumo.motion.rotations import rotation_between
 from mumo.motion.skeleton import SMPL22
 from mumo.motion.validate import validate_fps, validate_joints
@@ -66,16 +65,7 @@ def write_bvh(joints: np.ndarray, fps: float, path: str | Path, units_per_metre:
         [joints[:, 0] * units_per_metre, euler[:, order].reshape(len(joints), -1)], axis=1
     )
     text = _hierarchy(offsets * units_per_metre) + _motion(frames, fps)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_text_atomically(path, text)
 
 
 def read_bvh(path: str | Path, units_per_metre: float = 1.0) -> tuple[list[BvhJoint], np.ndarray, float]:

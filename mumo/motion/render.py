@@ -24,6 +24,7 @@ import numpy as np
 
 from mumo.audio import save as save_audio
 from mumo.errors import MotionError, MumoError
+from mumo.files import temporary_file
 from mumo.motion.skeleton import SMPL22
 
 AZIMUTH_DEG = 35.0
@@ -142,9 +143,7 @@ def render_video(
     width, height = figure.canvas.get_width_height()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, silent = tempfile.mkstemp(suffix=".mp4", dir=path.parent)
-        os.close(fd)
-        os.chmod(silent, 0o644)
+        silent = str(temporary_file(path, suffix=".mp4"))
     except OSError as exc:
         plt.close(figure)
         raise MumoError(f"{path.parent}: cannot write the video here ({exc.strerror})") from None
@@ -202,9 +201,7 @@ def render_contact_sheet(
         figure.subplots_adjust(top=0.8)
         figure.suptitle(title, fontsize=11, y=0.99)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)
+    tmp = temporary_file(path, suffix=".png")
     figure.savefig(tmp)
     plt.close(figure)
     os.replace(tmp, path)

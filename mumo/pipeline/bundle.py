@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mumo.config import load_config
 from mumo.data.token_store import TokenStore
 from mumo.errors import CheckpointError, MumoError
+from mumo.files import temporary_folder
 from mumo.lm import MusicMotionLM
 from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer, load_tokenizer
 from mumo.weights import load_state_strict
@@ -90,7 +90,7 @@ def save_bundle(components: Components, out: str | Path) -> Path:
         raise MumoError(f"{out}: exists and is not empty; choose a new folder for the bundle")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        staging = temporary_folder(out)
     except OSError as exc:
         raise MumoError(f"{out.parent}: cannot write the bundle here ({exc.strerror})") from None
     try:

@@ -31,6 +31,7 @@ import numpy as np
 
 from mumo.audio import save as save_audio
 from mumo.errors import MumoError
+from mumo.files import temporary_folder
 from mumo.motion import joints_to_features
 from mumo.motion.bvh import write_bvh
 
@@ -120,7 +121,7 @@ def staging_folder(target: Path) -> Iterator[Path]:
     """
     try:
         target.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial.", dir=target.parent))
+        path = temporary_folder(target)
     except OSError as exc:
         raise MumoError(
             f"{target}: cannot write here ({exc.strerror}); choose a writable output folder"

@@ -26,6 +26,14 @@ class MotionReconstruction:
     acceleration_error_mm: float
     usage: list[float]
 
+    def as_metrics(self) -> dict[str, float]:
+        """The numbers by name (usage averaged over codebooks), for the training loggers."""
+        return {
+            "mpjpe_mm": self.mpjpe_mm,
+            "acceleration_error_mm": self.acceleration_error_mm,
+            "code_usage": float(np.mean(self.usage)),
+        }
+
 
 def mpjpe_mm(predicted: np.ndarray, reference: np.ndarray) -> float:
     """Mean per-joint position error in millimetres between joints ``[..., T, J, 3]`` in metres."""

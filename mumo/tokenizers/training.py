@@ -1,14 +1,15 @@
-"""Training the motion tokenizer and the audio codec on a mumo dataset (plain PyTorch loops on random
-windows of the train split), then measuring them on the test split."""
+"""Training the motion tokenizer and the audio codec on a mumo dataset (Lightning, on random windows of the
+train split; see :mod:`mumo.tokenizers.fitting` for checkpoints, logs and resume), measuring them on the
+validation split during training and on the test split at the end."""
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
+import lightning as L
 import numpy as np
 import torch
 from torch import nn
@@ -19,36 +20,16 @@ from mumo.data.clips import MOTION_FPS, MOTION_STATS_FILE, read_index
 from mumo.errors import ConfigError, DataError
 from mumo.motion import FeatureStats, joints_to_features
 from mumo.tokenizers.audio_codec import AudioCodecConfig
+from mumo.tokenizers.fitting import FitSummary, OptimizationConfig, fit
+from mumo.tokenizers.lightning_module import Measurement, PeriodicMeasurement, TokenizerModule
 from mumo.tokenizers.motion_metrics import MotionReconstruction, evaluate_reconstruction
 from mumo.tokenizers.motion_tokenizer import MotionTokenizer
 from mumo.tokenizers.motion_vqvae import MotionVQVAEConfig
 from mumo.tokenizers.music_tokenizer import MusicTokenizer
 from mumo.tokenizers.rvq import RVQConfig
+from mumo.tokenizers.windows import WindowBatches
 
-logger = logging.getLogger(__name__)
-
-
-@dataclass
-class OptimizationConfig:
-    """The training loop.
-
-    Attributes:
-        steps: optimiser steps (the loop also stops after ``max_seconds`` of wall time, if set).
-        batch_size: windows per step.
-        window_s: window length, seconds.
-        learning_rate: AdamW learning rate (betas 0.9, 0.99, no weight decay).
-        seed: seed of the window sampling and initialisation.
-        log_every: steps between log lines.
-        max_seconds: wall-time budget in seconds; ``0`` means no limit.
-    """
-
-    steps: int = 2000
-    batch_size: int = 16
-    window_s: float = 2.0
-    learning_rate: float = 2e-4
-    seed: int = 0
-    log_every: int = 100
-    max_seconds: float = 0.0
+M = TypeVar("M", bound=Measurement)
 
 
 @dataclass
@@ -57,7 +38,7 @@ class MotionTokenizerTraining:
 
     Attributes:
         model: the VQ-VAE.
-        optimization: the training loop.
+        optimization: the training run.
         shared_codebooks: a music tokenizer directory whose codebooks the motion quantiser uses, frozen
             (its K, N and D replace ``model.quantizer``'s); empty for codebooks of its own.
     """
@@ -76,96 +57,64 @@ class MusicTokenizerTraining:
 
 
 @dataclass(frozen=True)
-class FitSummary:
-    """How a training loop went: ``steps`` taken in ``seconds``, mean loss of the last ``log_every`` steps."""
+class MusicReconstruction:
+    """Quality of a music tokenizer on a set of clips.
 
-    steps: int
-    seconds: float
-    final_loss: float
+    Attributes:
+        beat_f_measure: mean beat F-measure (±70 ms) of beats detected in decoded vs original audio.
+        usage: ``[K]`` fraction of each codebook's entries used by the clips' codes.
+    """
+
+    beat_f_measure: float
+    usage: list[float]
+
+    def as_metrics(self) -> dict[str, float]:
+        """The numbers by name, for the training loggers."""
+        return {"beat_f_measure": self.beat_f_measure, "code_usage": float(np.mean(self.usage))}
 
 
 @dataclass(frozen=True)
 class MotionTrainingResult:
-    """A trained motion tokenizer's directory, its training summary and its test-split reconstruction."""
+    """A trained motion tokenizer's directory, its training summary and its reconstruction of the
+    validation and test splits."""
 
     directory: Path
     fit: FitSummary
+    validation: MotionReconstruction
     test: MotionReconstruction
 
 
 @dataclass(frozen=True)
 class MusicTrainingResult:
-    """A trained music tokenizer's directory, its training summary and test-split quality.
-
-    Attributes:
-        beat_f_measure: mean beat F-measure (±70 ms) of beats detected in decoded vs original test audio.
-        usage: ``[K]`` fraction of each codebook's entries used on the test split.
-    """
+    """A trained music tokenizer's directory, its training summary and its validation and test quality."""
 
     directory: Path
     fit: FitSummary
-    beat_f_measure: float
-    usage: list[float]
-
-
-def fit(
-    model: nn.Module, sample_batch: Callable[[np.random.Generator], torch.Tensor], config: OptimizationConfig
-) -> FitSummary:
-    """Train ``model`` (whose forward returns an object with a scalar ``loss``) on batches drawn by
-    ``sample_batch(rng)``."""
-    rng = np.random.default_rng(config.seed)
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0
-    )
-    model.train()
-    start = time.monotonic()
-    recent: list[float] = []
-    step = 0
-    while step < config.steps and not (config.max_seconds and time.monotonic() - start > config.max_seconds):
-        output = model(sample_batch(rng))
-        optimizer.zero_grad()
-        output.loss.backward()
-        optimizer.step()
-        step += 1
-        recent = [*recent[-(config.log_every - 1) :], float(output.loss.detach())]
-        if step % config.log_every == 0:
-            logger.info("step %d loss %.4f", step, np.mean(recent))
-    model.eval()
-    return FitSummary(step, time.monotonic() - start, float(np.mean(recent)) if recent else float("nan"))
-
-
-def random_windows(
-    signals: list[np.ndarray], length: int, count: int, rng: np.random.Generator
-) -> np.ndarray:
-    """``count`` windows of ``length`` steps along axis 0, each from a random signal at a random offset
-    (signals shorter than ``length`` are tiled)."""
-    windows = []
-    for index in rng.integers(len(signals), size=count):
-        signal = signals[index]
-        if len(signal) < length:
-            signal = np.concatenate([signal] * (length // len(signal) + 1))
-        offset = rng.integers(len(signal) - length + 1)
-        windows.append(signal[offset : offset + length])
-    return np.stack(windows)
+    validation: MusicReconstruction
+    test: MusicReconstruction
 
 
 def train_motion_tokenizer(
     dataset: str | Path, out: str | Path, config: MotionTokenizerTraining | None = None
 ) -> MotionTrainingResult:
     """Train a motion tokenizer on the train split of a mumo dataset, save it in ``out`` (with the dataset's
-    feature statistics) and measure MPJPE and code usage on the test split.
+    feature statistics; checkpoints and logs go to ``out/checkpoints`` and ``out/logs``) and measure MPJPE,
+    acceleration error and code usage on the validation and test splits.
 
     Raises:
-        DataError: the dataset lacks motion statistics or motion clips in the train or test split.
+        DataError: the dataset lacks motion statistics or motion clips in the train, val or test split.
         ConfigError: ``shared_codebooks`` does not name a music tokenizer.
+        CheckpointError: ``optimization.resume`` is missing or does not fit the model.
     """
     config = config or MotionTokenizerTraining()
+    optimization = config.optimization
     root = Path(dataset)
     stats = FeatureStats.load(root / MOTION_STATS_FILE)
     train = [
         stats.normalize(joints_to_features(joints, MOTION_FPS)) for joints in _joint_clips(root, "train")
     ]
-    torch.manual_seed(config.optimization.seed)
+    validation = _joint_clips(root, "val")
+    L.seed_everything(optimization.seed, verbose=False)
     model_config, codebooks = config.model, None
     if config.shared_codebooks:
         codebooks = _music_codebooks(config.shared_codebooks)
@@ -173,52 +122,88 @@ def train_motion_tokenizer(
         shared = RVQConfig(num_codebooks=size, codebook_size=entries, dim=dim, frozen=True)
         model_config = replace(model_config, quantizer=shared)
     tokenizer = MotionTokenizer.create(model_config, stats, codebooks)
-    window = max(2, round(config.optimization.window_s * MOTION_FPS))
-    batch = config.optimization.batch_size
-    summary = fit(
-        tokenizer.model,
-        lambda rng: torch.from_numpy(random_windows(train, window, batch, rng)),
-        config.optimization,
+    window = max(2, round(optimization.window_s * MOTION_FPS))
+    batches = WindowBatches(train, window, optimization.batch_size, optimization.seed)
+    summary, measured = _fit_and_measure(
+        tokenizer.model, batches, optimization, out, lambda: evaluate_reconstruction(tokenizer, validation)
     )
     tokenizer.save(out)
-    return MotionTrainingResult(
-        Path(out), summary, evaluate_reconstruction(tokenizer, _joint_clips(root, "test"))
-    )
+    test = evaluate_reconstruction(tokenizer, _joint_clips(root, "test"))
+    return MotionTrainingResult(Path(out), summary, measured, test)
 
 
 def train_music_tokenizer(
     dataset: str | Path, out: str | Path, config: MusicTokenizerTraining | None = None
 ) -> MusicTrainingResult:
-    """Train the audio codec on the train split's music, save it in ``out`` and measure the beat F-measure
-    of decoded vs original test-split music and the code usage.
+    """Train the audio codec on the train split's music, save it in ``out`` (checkpoints and logs go to
+    ``out/checkpoints`` and ``out/logs``) and measure the beat F-measure of decoded vs original music and
+    the code usage on the validation and test splits.
 
     Raises:
-        DataError: the dataset has no music in the train or test split.
+        DataError: the dataset has no music in the train, val or test split.
+        CheckpointError: ``optimization.resume`` is missing or does not fit the model.
     """
     config = config or MusicTokenizerTraining()
+    optimization = config.optimization
     root = Path(dataset)
     sample_rate = config.model.sample_rate
     train = _music_clips(root, "train", sample_rate)
-    torch.manual_seed(config.optimization.seed)
+    validation = _music_clips(root, "val", sample_rate)
+    L.seed_everything(optimization.seed, verbose=False)
     tokenizer = MusicTokenizer.create(config.model)
-    window = round(config.optimization.window_s * sample_rate)
-    batch = config.optimization.batch_size
-    summary = fit(
-        tokenizer.codec,
-        lambda rng: torch.from_numpy(random_windows(train, window, batch, rng))[:, None],
-        config.optimization,
+    window = round(optimization.window_s * sample_rate)
+    batches = WindowBatches(
+        train,
+        window,
+        optimization.batch_size,
+        optimization.seed,
+        to_batch=lambda w: torch.from_numpy(w)[:, None],
+    )
+    summary, measured = _fit_and_measure(
+        tokenizer.codec, batches, optimization, out, lambda: measure_music(tokenizer, validation)
     )
     tokenizer.save(out)
+    test = measure_music(tokenizer, _music_clips(root, "test", sample_rate))
+    return MusicTrainingResult(Path(out), summary, measured, test)
+
+
+def measure_music(tokenizer: MusicTokenizer, clips: list[np.ndarray]) -> MusicReconstruction:
+    """Beat F-measure of decoded vs original mono ``clips [N]`` (at the tokenizer's sample rate) and code
+    usage over all of them."""
+    sample_rate = tokenizer.sample_rate
     scores, codes = [], []
-    for audio in _music_clips(root, "test", sample_rate):
-        clip_codes = tokenizer.encode(torch.from_numpy(audio)[None, None])
-        decoded = tokenizer.decode(clip_codes, len(audio))[0, 0].numpy()
-        reference = detect_beats(audio, sample_rate)
-        scores.append(beat_f_measure(reference, detect_beats(decoded, sample_rate)))
-        codes.append(clip_codes[0])
+    with torch.no_grad():
+        for audio in clips:
+            clip_codes = tokenizer.encode(torch.from_numpy(audio)[None, None])
+            decoded = tokenizer.decode(clip_codes, len(audio))[0, 0].cpu().numpy()
+            reference = detect_beats(audio, sample_rate)
+            scores.append(beat_f_measure(reference, detect_beats(decoded, sample_rate)))
+            codes.append(clip_codes[0].cpu())
     used = torch.cat(codes, dim=-1)
     usage = [len(torch.unique(row)) / tokenizer.cardinality for row in used]
-    return MusicTrainingResult(Path(out), summary, float(np.mean(scores)), usage)
+    return MusicReconstruction(float(np.mean(scores)), usage)
+
+
+def _fit_and_measure(
+    model: nn.Module,
+    batches: WindowBatches,
+    optimization: OptimizationConfig,
+    out: str | Path,
+    measure: Callable[[], M],
+) -> tuple[FitSummary, M]:
+    """Train ``model`` with :func:`fit`, measuring it with ``measure()`` every ``validate_every`` steps and at
+    the end; returns the summary and the final measurement."""
+    module = TokenizerModule(
+        model,
+        optimization.learning_rate,
+        optimization.seed,
+        warmup_steps=optimization.warmup_steps,
+        total_steps=optimization.steps,
+        final_lr_factor=optimization.final_lr_factor,
+    )
+    validation: PeriodicMeasurement[M] = PeriodicMeasurement(measure, optimization.validate_every)
+    summary = fit(module, batches, optimization, out, [validation])
+    return summary, validation.latest if validation.latest is not None else measure()
 
 
 def _music_codebooks(directory: str) -> torch.Tensor:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from mumo.files import write_text_atomically
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -63,8 +63,5 @@ def drop_records_after(run_dir: str | Path, epoch: int) -> int:
     records = read_records(run_dir)
     kept = [r for r in records if r.epoch <= epoch]
     if len(kept) < len(records):
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write("".join(_line(r) for r in kept))
-        os.replace(tmp, path)
+        write_text_atomically(path, "".join(_line(r) for r in kept))
     return len(records) - len(kept)

@@ -5,7 +5,6 @@ import pytest
 import torch
 
 from mumo.config import load_config
-from mumo.data.synthetic.build import build_synthetic_dataset
 from mumo.errors import ConfigError
 from mumo.tokenizers import MotionTokenizer, MusicTokenizer, load_tokenizer
 from mumo.tokenizers.training import (
@@ -20,13 +19,6 @@ from .helpers import TINY_CODEC, TINY_MOTION
 
 CONFIGS = Path(__file__).parents[2] / "configs" / "tokenizers"
 FEW_STEPS = OptimizationConfig(steps=3, batch_size=2, window_s=0.5, log_every=1)
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("synth")
-    build_synthetic_dataset(root, num_clips=3, seed=0, min_duration_s=1.0, max_duration_s=1.5)
-    return root
 
 
 @pytest.mark.parametrize(
@@ -54,6 +46,8 @@ def test_train_motion_tokenizer_writes_a_loadable_directory(dataset, tmp_path):
     result = train_motion_tokenizer(dataset, tmp_path / "motion", config)
     assert result.fit.steps == 3
     assert result.test.mpjpe_mm > 0
+    assert result.validation.mpjpe_mm > 0
+    assert result.validation.acceleration_error_mm > 0
     assert len(result.test.usage) == 2
     assert isinstance(load_tokenizer(tmp_path / "motion"), MotionTokenizer)
 
@@ -62,7 +56,9 @@ def test_train_music_tokenizer_writes_a_loadable_directory(dataset, tmp_path):
     config = MusicTokenizerTraining(model=TINY_CODEC, optimization=replace(FEW_STEPS, steps=2))
     result = train_music_tokenizer(dataset, tmp_path / "music", config)
     assert result.fit.steps == 2
-    assert 0.0 <= result.beat_f_measure <= 1.0
+    assert 0.0 <= result.test.beat_f_measure <= 1.0
+    assert 0.0 <= result.validation.beat_f_measure <= 1.0
+    assert len(result.validation.usage) == 2
     assert isinstance(load_tokenizer(tmp_path / "music"), MusicTokenizer)
 
 
