@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from mumo.audio import save as save_audio
 from mumo.errors import MotionError, MumoError
@@ -52,47 +53,45 @@ def _bone_colors(joint_names: Sequence[str]) -> list[str]:
 
 
 class _Panel:
-    """One skeleton view: floor grid, shadow and bones as matplotlib lines updated per frame."""
+    """One skeleton view: floor grid, shadow and bones, each one line collection updated per frame."""
 
     def __init__(self, axis: plt.Axes, joints: np.ndarray, title: str) -> None:
         self.axis = axis
         self.joints = joints
-        self.parents = SMPL22.parents
-        colors = _bone_colors(SMPL22.joint_names)
+        self.parents = np.asarray(SMPL22.parents[1:])
+        self.children = np.arange(1, SMPL22.num_joints)
         axis.set_xlim(-VIEW_HALF_WIDTH_M, VIEW_HALF_WIDTH_M)
         axis.set_ylim(-0.7, 2.0)
         axis.set_aspect("equal")
         axis.axis("off")
         axis.set_title(title, fontsize=10)
-        self.grid = [axis.plot([], [], color="#e4e4e4", lw=0.8, zorder=0)[0] for _ in range(26)]
-        self.shadow = [
-            axis.plot([], [], color=SHADOW_COLOR, lw=3, solid_capstyle="round", zorder=1)[0]
-            for _ in self.parents[1:]
-        ]
-        self.bones = [
-            axis.plot([], [], color=c, lw=3, solid_capstyle="round", zorder=2)[0] for c in colors[1:]
-        ]
+        self.grid = axis.add_collection(LineCollection([], colors="#e4e4e4", linewidths=0.8, zorder=0))
+        self.shadow = axis.add_collection(
+            LineCollection([], colors=SHADOW_COLOR, linewidths=3, capstyle="round", zorder=1)
+        )
+        self.bones = axis.add_collection(
+            LineCollection(
+                [], colors=_bone_colors(SMPL22.joint_names)[1:], linewidths=3, capstyle="round", zorder=2
+            )
+        )
+        ticks = np.arange(-FLOOR_EXTENT_M, FLOOR_EXTENT_M + 1e-6, 0.5)
+        ends = np.full(len(ticks), FLOOR_EXTENT_M)
+        along_z = np.stack([np.stack([ticks, -ends], -1), np.stack([ticks, ends], -1)], axis=1)  # [N, 2, 2]
+        self.floor_lines = np.concatenate([along_z, along_z[..., ::-1]])  # x/z segments of the floor grid
 
     def draw(self, frame: int) -> None:
         pose = self.joints[frame]
         center = np.array([pose[0, 0], 0.0, pose[0, 2]])
-        ticks = np.arange(-FLOOR_EXTENT_M, FLOOR_EXTENT_M + 1e-6, 0.5)
-        base = np.round(center[[0, 2]] / 0.5) * 0.5
-        lines = []
-        for t in ticks:
-            lines.append(((base[0] + t, base[1] - FLOOR_EXTENT_M), (base[0] + t, base[1] + FLOOR_EXTENT_M)))
-            lines.append(((base[0] - FLOOR_EXTENT_M, base[1] + t), (base[0] + FLOOR_EXTENT_M, base[1] + t)))
-        for line, ((x0, z0), (x1, z1)) in zip(self.grid, lines, strict=False):
-            ends = _project(np.array([[x0, 0.0, z0], [x1, 0.0, z1]]), center)
-            line.set_data(ends[:, 0], ends[:, 1])
+        base = np.round(center[[0, 2]] / 0.5) * 0.5  # the grid moves in whole cells, so it seems to stay put
+        grid = self.floor_lines + base
+        grid = np.stack([grid[..., 0], np.zeros(grid.shape[:2]), grid[..., 1]], axis=-1)
+        self.grid.set_segments(_project(grid, center))
         screen = _project(pose, center)
         floor = pose.copy()
         floor[:, 1] = 0.0
         shadow = _project(floor, center)
-        for joint, (bone, shade) in enumerate(zip(self.bones, self.shadow, strict=True), start=1):
-            parent = self.parents[joint]
-            bone.set_data(screen[[parent, joint], 0], screen[[parent, joint], 1])
-            shade.set_data(shadow[[parent, joint], 0], shadow[[parent, joint], 1])
+        self.bones.set_segments(np.stack([screen[self.parents], screen[self.children]], axis=1))
+        self.shadow.set_segments(np.stack([shadow[self.parents], shadow[self.children]], axis=1))
 
 
 def _figure(
