@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from typing_extensions import TypedDict, Unpack
 
 from mumo.audio import is_silent, resample, validate_audio
 from mumo.errors import AudioError, MotionError
@@ -40,6 +42,27 @@ MOTION_FPS = 60.0
 MIN_DURATION_S = 1.0
 """Shortest input or output the pipeline generates for, seconds."""
 Progress = Callable[[float], None]
+
+
+class Sampling(TypedDict, total=False):
+    """How codes are drawn (keyword arguments of every generation method).
+
+    Attributes:
+        guidance: classifier-free guidance scale (1 = off); default 4.
+        temperature: sampling temperature (0 = greedy); default 1.
+        top_k: sample among the k most likely codes; default 250.
+        seed: seed of the sampling; default 0.
+        batch: number of samples drawn; default 1.
+    """
+
+    guidance: float
+    temperature: float
+    top_k: int
+    seed: int
+    batch: int
+
+
+SAMPLING_DEFAULTS: Sampling = {"guidance": 4.0, "temperature": 1.0, "top_k": 250, "seed": 0, "batch": 1}
 
 
 class Pipeline:
@@ -80,32 +103,29 @@ class Pipeline:
         *,
         motion_text: str = "",
         duration_s: float | None = None,
-        guidance: float = 4.0,
-        temperature: float = 1.0,
-        top_k: int = 250,
-        seed: int = 0,
-        batch: int = 1,
         progress: Progress | None = None,
+        **sampling: Unpack[Sampling],
     ) -> DanceResult:
         """Dance to ``audio`` ``[C, N]`` (or ``[N]``) at ``sample_rate`` Hz.
 
         Args:
             motion_text: description of the dance, e.g. ``"a breakdance"``.
             duration_s: dance only the first seconds of the music (default: all of it).
-            guidance: classifier-free guidance scale (1 = off); temperature, top_k: sampling.
-            seed: sampling seed; batch: number of dances drawn.
             progress: called with the fraction done (0–1).
+            sampling: ``guidance``, ``temperature``, ``top_k``, ``seed``, ``batch`` (see :class:`Sampling`).
 
         Raises:
             AudioError: empty, non-finite, silent or too short audio, or ``duration_s`` beyond its end.
         """
+        options = self._sampling(sampling)
+        batch = options["batch_size"]
         audio = self._music_input(audio, sample_rate, duration_s)
         waveform = torch.from_numpy(audio)[None].to(self.device)  # [1, 1, N]
         num_frames = round(audio.shape[-1] / self.sample_rate * FRAME_RATE)
         music_codes = self.music_tokenizer.encode(waveform)[..., :num_frames].expand(batch, -1, -1)
         result = generate_long(
             self.model, Task.MUSIC2MOTION, num_frames, self.window, self.context, music_codes=music_codes,
-            motion_descriptions=[motion_text] * batch, **self._sampling(guidance, temperature, top_k, seed),
+            motion_descriptions=[motion_text] * batch, **options,
             on_progress=progress,
         )  # fmt: skip
         motion_frames = round(audio.shape[-1] / self.sample_rate * MOTION_FPS)
@@ -123,12 +143,8 @@ class Pipeline:
         *,
         music_text: str = "",
         duration_s: float | None = None,
-        guidance: float = 4.0,
-        temperature: float = 1.0,
-        top_k: int = 250,
-        seed: int = 0,
-        batch: int = 1,
         progress: Progress | None = None,
+        **sampling: Unpack[Sampling],
     ) -> MusicResult:
         """Music for a dance: ``joints`` ``[T, 22, 3]`` (metres, y up) at ``fps``.
 
@@ -137,12 +153,14 @@ class Pipeline:
         Raises:
             MotionError: not SMPL22 joints, non-finite values, or too short.
         """
+        options = self._sampling(sampling)
+        batch = options["batch_size"]
         joints = self._dance_input(joints, fps, duration_s)
         motion_codes = self.motion_tokenizer.encode_joints(joints[None]).expand(batch, -1, -1)
         num_frames = motion_codes.shape[-1]
         result = generate_long(
             self.model, Task.MOTION2MUSIC, num_frames, self.window, self.context, motion_codes=motion_codes,
-            music_descriptions=[music_text] * batch, **self._sampling(guidance, temperature, top_k, seed),
+            music_descriptions=[music_text] * batch, **options,
             on_progress=progress,
         )  # fmt: skip
         samples = round(len(joints) / MOTION_FPS * self.sample_rate)
@@ -159,22 +177,20 @@ class Pipeline:
         *,
         music_text: str = "",
         motion_text: str = "",
-        guidance: float = 4.0,
-        temperature: float = 1.0,
-        top_k: int = 250,
-        seed: int = 0,
-        batch: int = 1,
         progress: Progress | None = None,
+        **sampling: Unpack[Sampling],
     ) -> JointResult:
         """Music and dance together, ``duration_s`` seconds, from descriptions (arguments as in
         :meth:`dance`)."""
         if duration_s < MIN_DURATION_S:
             raise ValueError(f"duration_s must be at least {MIN_DURATION_S} s, got {duration_s}")
+        options = self._sampling(sampling)
+        batch = options["batch_size"]
         num_frames = round(duration_s * FRAME_RATE)
         result = generate_long(
-            self.model, Task.JOINT, num_frames, self.window, self.context, batch_size=batch,
+            self.model, Task.JOINT, num_frames, self.window, self.context,
             music_descriptions=[music_text] * batch, motion_descriptions=[motion_text] * batch,
-            **self._sampling(guidance, temperature, top_k, seed), on_progress=progress,
+            **options, on_progress=progress,
         )  # fmt: skip
         samples = round(duration_s * self.sample_rate)
         audio = self.music_tokenizer.decode(result.music_codes)[..., :samples]
@@ -184,12 +200,21 @@ class Pipeline:
             _numpy(result.music_codes), _numpy(result.motion_codes),
         )  # fmt: skip
 
-    def _sampling(self, guidance: float, temperature: float, top_k: int, seed: int) -> dict:
+    def _sampling(self, sampling: Sampling) -> dict[str, Any]:
+        """Arguments of :func:`~mumo.pipeline.longform.generate_long` for ``sampling`` (defaults filled)."""
+        options = {**SAMPLING_DEFAULTS, **sampling}
+        unknown = set(options) - set(SAMPLING_DEFAULTS)
+        if unknown:
+            choices = list(SAMPLING_DEFAULTS)
+            raise TypeError(f"unknown sampling options {sorted(unknown)}; choose from {choices}")
+        if options["batch"] < 1:
+            raise ValueError(f"batch must be at least 1, got {options['batch']}")
         return {
-            "guidance_scale": guidance,
-            "temperature": temperature,
-            "top_k": top_k,
-            "seed": seed,
+            "guidance_scale": options["guidance"],
+            "temperature": options["temperature"],
+            "top_k": options["top_k"],
+            "seed": options["seed"],
+            "batch_size": options["batch"],
             "full_music_context": self.components.settings.full_music_context,
             "music_vocab_size": self.music_tokenizer.cardinality,
             "motion_vocab_size": self.motion_tokenizer.cardinality,

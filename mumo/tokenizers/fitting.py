@@ -115,14 +115,20 @@ def fit(
     to the step training starts from. Leaves the model in eval mode.
 
     Raises:
-        CheckpointError: ``config.resume`` is missing, unreadable, or holds weights of another model; raised
-            before anything is trained or written.
+        CheckpointError: ``config.resume`` is missing, unreadable, or holds weights of another model, or a
+            fresh start would overwrite the checkpoints of an earlier run in ``out``; raised before anything
+            is trained or written.
     """
     out = Path(out)
     resume = Path(config.resume) if config.resume else None
+    checkpoints = out / CHECKPOINT_DIR
+    if resume is None and any(checkpoints.glob("*.ckpt")):
+        raise CheckpointError(
+            f"{out} already holds a tokenizer training; continue it with --resume "
+            f"{checkpoints / LAST_CHECKPOINT}, or choose another --out"
+        )
     batches.start = 0 if resume is None else _resume_step(resume, module)
     segment = f"from_step={batches.start}"
-    checkpoints = out / CHECKPOINT_DIR
     periodic = (
         [
             ModelCheckpoint(

@@ -107,3 +107,8 @@ def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(MumoError, match="cannot write here"):
         ensure_writable(blocker / "out")
+
+
+def test_a_misspelt_sampling_option_is_named(pipe, song):
+    with pytest.raises(TypeError, match=r"unknown sampling options \['guidence'\]"):
+        pipe.dance(song, 32_000, guidence=2.0)

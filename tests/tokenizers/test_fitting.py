@@ -80,3 +80,12 @@ def test_resume_checkpoint_of_another_model_is_refused(dataset, uninterrupted, t
     with pytest.raises(CheckpointError, match="do not fit"):
         train_motion_tokenizer(dataset, tmp_path, MotionTokenizerTraining(model=other, optimization=config))
     assert not (tmp_path / "checkpoints").exists()
+
+
+def test_a_fresh_start_never_overwrites_an_earlier_training(dataset, uninterrupted):
+    before = (uninterrupted / "checkpoints" / "last.ckpt").stat().st_mtime_ns
+    with pytest.raises(CheckpointError, match="already holds a tokenizer training"):
+        train_motion_tokenizer(
+            dataset, uninterrupted, MotionTokenizerTraining(model=RESTARTING, optimization=SIX_STEPS)
+        )
+    assert (uninterrupted / "checkpoints" / "last.ckpt").stat().st_mtime_ns == before
