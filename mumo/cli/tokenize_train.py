@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -41,7 +42,7 @@ def register_training_verbs(verbs: argparse._SubParsersAction) -> None:
             help="continue from this checkpoint (same as optimization.resume=CKPT)",
         )
         parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="config overrides")
-        parser.set_defaults(func=run_train_motion if name == "train-motion" else run_train_music)
+        parser.set_defaults(func=run_train, tokenizer=name.removeprefix("train-"))
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
@@ -52,40 +53,30 @@ def _usage(usage: list[float]) -> str:
     return ", ".join(f"{u:.0%}" for u in usage)
 
 
-def run_train_motion(args: argparse.Namespace) -> int:
+def _motion_figures(measured: Any) -> str:
+    return (
+        f"MPJPE {measured.mpjpe_mm:.1f} mm, "
+        f"acceleration error {measured.acceleration_error_mm:.2f} mm/frame², "
+        f"code usage {_usage(measured.usage)}"
+    )
+
+
+def _music_figures(measured: Any) -> str:
+    return f"beat F-measure {measured.beat_f_measure:.3f}, code usage {_usage(measured.usage)}"
+
+
+def run_train(args: argparse.Namespace) -> int:
     from mumo.config import load_config
-    from mumo.tokenizers.training import MotionTokenizerTraining, train_motion_tokenizer
+    from mumo.tokenizers import training
 
-    result = train_motion_tokenizer(
-        args.data, args.out, load_config(args.config, MotionTokenizerTraining, _overrides(args))
-    )
+    schema, train, figures = {
+        "motion": (training.MotionTokenizerTraining, training.train_motion_tokenizer, _motion_figures),
+        "music": (training.MusicTokenizerTraining, training.train_music_tokenizer, _music_figures),
+    }[args.tokenizer]
+    result = train(args.data, args.out, load_config(args.config, schema, _overrides(args)))
     console = Console()
-    console.print(
-        f"motion tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s)"
-    )
+    fit = result.fit
+    console.print(f"{args.tokenizer} tokenizer: {result.directory} ({fit.steps} steps, {fit.seconds:.0f} s)")
     for split, measured in (("validation", result.validation), ("test", result.test)):
-        console.print(
-            f"  {split} split: MPJPE {measured.mpjpe_mm:.1f} mm, "
-            f"acceleration error {measured.acceleration_error_mm:.2f} mm/frame², "
-            f"code usage {_usage(measured.usage)}"
-        )
-    return 0
-
-
-def run_train_music(args: argparse.Namespace) -> int:
-    from mumo.config import load_config
-    from mumo.tokenizers.training import MusicTokenizerTraining, train_music_tokenizer
-
-    result = train_music_tokenizer(
-        args.data, args.out, load_config(args.config, MusicTokenizerTraining, _overrides(args))
-    )
-    console = Console()
-    console.print(
-        f"music tokenizer: {result.directory} ({result.fit.steps} steps, {result.fit.seconds:.0f} s)"
-    )
-    for split, measured in (("validation", result.validation), ("test", result.test)):
-        console.print(
-            f"  {split} split: beat F-measure {measured.beat_f_measure:.3f}, "
-            f"code usage {_usage(measured.usage)}"
-        )
+        console.print(f"  {split} split: {figures(measured)}")
     return 0
