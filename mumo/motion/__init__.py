@@ -4,6 +4,7 @@ Joint clips are ``[T, J, 3]`` float arrays in metres, y up, at a stated frame ra
 """
 
 from mumo.motion import skeleton
+from mumo.motion.bvh import read_bvh, read_bvh_smpl22, write_bvh
 from mumo.motion.features import (
     FEATURE_DIM,
     NUM_JOINTS,
@@ -25,10 +26,13 @@ __all__ = [
     "compute_feature_stats",
     "features_to_joints",
     "joints_to_features",
+    "read_bvh",
+    "read_bvh_smpl22",
     "resample_features",
     "resample_joints",
     "root_velocities",
     "skeleton",
     "validate_features",
     "validate_joints",
+    "write_bvh",
 ]
