@@ -42,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from mumo.data.token_store import TokenStore
     from mumo.train.config import TrainConfig
     from mumo.train.evaluation import TokenizerDecoders, evaluate_model
+    from mumo.train.layout import RESOLVED_CONFIG
     from mumo.train.module import JointLMModule
-    from mumo.train.run import RESOLVED_CONFIG, load_weights
+    from mumo.train.run import load_weights
 
     config = load_config(args.run / RESOLVED_CONFIG, TrainConfig)
     section = config.evaluation

@@ -30,7 +30,6 @@ from mumo.weights import load_state_strict
 BUNDLE_FILE = "bundle.json"
 BUNDLE_FORMAT = "mumo-inference-bundle/1"
 LM_DIR, MUSIC_DIR, MOTION_DIR = "lm", "music_tokenizer", "motion_tokenizer"
-RUN_CONFIG = "config.yaml"
 MusicCodec = MusicTokenizer | EncodecTokenizer
 
 
@@ -129,9 +128,10 @@ def _from_bundle(path: Path) -> Components:
 def _from_checkpoint(reference: str) -> Components:
     from mumo.train.checkpoints import model_state, read_checkpoint, resolve_checkpoint
     from mumo.train.config import TrainConfig
+    from mumo.train.layout import RESOLVED_CONFIG
 
     checkpoint_path = resolve_checkpoint(reference)
-    run_config = checkpoint_path.parent.parent / RUN_CONFIG
+    run_config = checkpoint_path.parent.parent / RESOLVED_CONFIG
     if not run_config.is_file():
         raise CheckpointError(
             f"{checkpoint_path}: no {run_config} beside its checkpoints folder, so the model's shape and "

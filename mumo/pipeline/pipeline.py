@@ -227,14 +227,8 @@ class Pipeline:
             audio = audio[None]
         validate_audio(audio, "music")
         audio = resample(audio.mean(axis=0, keepdims=True), sample_rate, self.sample_rate)
-        length_s = audio.shape[-1] / self.sample_rate
-        if duration_s is not None:
-            if duration_s > length_s + 1e-6:
-                raise AudioError(f"duration {duration_s:g} s is longer than the music ({length_s:.2f} s)")
-            audio = audio[:, : round(duration_s * self.sample_rate)]
-            length_s = duration_s
-        if length_s < MIN_DURATION_S:
-            raise AudioError(f"music of {length_s:.2f} s is too short; give at least {MIN_DURATION_S:g} s")
+        seconds = _seconds_used(audio.shape[-1] / self.sample_rate, duration_s, "music", AudioError)
+        audio = audio[:, : round(seconds * self.sample_rate)]
         if is_silent(audio):
             raise AudioError("the music is silent; give a recording with audible sound")
         return audio
@@ -243,15 +237,8 @@ class Pipeline:
         """Joints ``[T, 22, 3]`` float32 at 60 fps, cut to ``duration_s``."""
         joints = validate_joints(joints, expected_joints=22)
         joints = resample_joints(joints, validate_fps(fps), MOTION_FPS).astype(np.float32)
-        length_s = len(joints) / MOTION_FPS
-        if duration_s is not None:
-            if duration_s > length_s + 1e-6:
-                raise MotionError(f"duration {duration_s:g} s is longer than the dance ({length_s:.2f} s)")
-            joints = joints[: round(duration_s * MOTION_FPS)]
-            length_s = duration_s
-        if length_s < MIN_DURATION_S:
-            raise MotionError(f"a dance of {length_s:.2f} s is too short; give at least {MIN_DURATION_S:g} s")
-        return joints
+        seconds = _seconds_used(len(joints) / MOTION_FPS, duration_s, "dance", MotionError)
+        return joints[: round(seconds * MOTION_FPS)]
 
 
 def load(checkpoint: str | Path, device: str | torch.device = "cpu") -> Pipeline:
@@ -261,6 +248,22 @@ def load(checkpoint: str | Path, device: str | torch.device = "cpu") -> Pipeline
         CheckpointError: nothing usable there, or weights that do not fit (the tensors are listed).
     """
     return Pipeline(load_components(checkpoint), device)
+
+
+def _seconds_used(
+    length_s: float, duration_s: float | None, what: str, error: type[AudioError | MotionError]
+) -> float:
+    """Seconds of an input of ``length_s`` seconds to generate for: ``duration_s`` (default: all of it).
+
+    Raises:
+        error: ``duration_s`` beyond the input's end, or fewer than :data:`MIN_DURATION_S` seconds.
+    """
+    if duration_s is not None and duration_s > length_s + 1e-6:
+        raise error(f"duration {duration_s:g} s is longer than the {what} ({length_s:.2f} s)")
+    seconds = length_s if duration_s is None else duration_s
+    if seconds < MIN_DURATION_S:
+        raise error(f"{what} of {seconds:.2f} s is too short; give at least {MIN_DURATION_S:g} s")
+    return seconds
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:

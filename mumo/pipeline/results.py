@@ -123,9 +123,7 @@ def staging_folder(target: Path) -> Iterator[Path]:
         target.mkdir(parents=True, exist_ok=True)
         path = temporary_folder(target)
     except OSError as exc:
-        raise MumoError(
-            f"{target}: cannot write here ({exc.strerror}); choose a writable output folder"
-        ) from None
+        raise _unwritable(target, exc) from None
     try:
         yield path
     finally:
@@ -143,10 +141,12 @@ def ensure_writable(directory: str | Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=directory).close()
     except OSError as exc:
-        raise MumoError(
-            f"{directory}: cannot write here ({exc.strerror}); choose a writable output folder"
-        ) from None
+        raise _unwritable(directory, exc) from None
     return directory
+
+
+def _unwritable(directory: Path, exc: OSError) -> MumoError:
+    return MumoError(f"{directory}: cannot write here ({exc.strerror}); choose a writable output folder")
 
 
 def publish(staging: Path, target: Path) -> list[Path]:

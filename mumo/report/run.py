@@ -10,7 +10,6 @@ overfitting flag (validation loss rising over two evaluations while the training
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,10 +20,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from mumo.train.layout import LOG_DIR, RESOLVED_CONFIG, segment_start
 from mumo.train.metrics_log import EvaluationRecord, read_records
 
-LOG_DIR = "logs"
-CONFIG_FILE = "config.yaml"
 INTERVAL = ("_ci95_low", "_ci95_high")
 HIGHER_IS_BETTER = ("beat_align",)
 NOT_RANKED = ("beat_align_shuffled",)
@@ -45,8 +43,7 @@ def _segments(run_dir: Path) -> list[tuple[int, Path]]:
     """The loss logs of a run, ``(start epoch, path)`` in start order (one per start or resume)."""
     found = []
     for path in (run_dir / LOG_DIR).glob("*/metrics.csv"):
-        match = re.fullmatch(r"from_epoch=(\d+)", path.parent.name)
-        found.append((int(match[1]) if match else 0, path))
+        found.append((segment_start(path.parent.name) or 0, path))
     return sorted(found)
 
 
@@ -136,7 +133,7 @@ def _beat_alignment(groups: dict[tuple[int, float], list[EvaluationRecord]]) -> 
 
 def _settings(run_dir: Path) -> list[str]:
     """One line of the stage's settings from its resolved ``config.yaml`` (empty when absent)."""
-    path = run_dir / CONFIG_FILE
+    path = run_dir / RESOLVED_CONFIG
     if not path.is_file():
         return []
     config = yaml.safe_load(path.read_text()) or {}

@@ -1,15 +1,5 @@
-"""Run one training stage: run directory, data, model, checkpoints, logs, ``init_from`` and ``resume``.
-
-A run directory holds::
-
-    config.yaml                      the resolved config of the run
-    optimizer.json                   effective optimiser settings per parameter group
-    checkpoints/epoch=N.ckpt         every ``trainer.checkpoint_every_n_epochs`` epochs, written atomically
-    logs/from_epoch=E/metrics.csv    per-step and per-epoch losses (one folder per start or resume at epoch E)
-    tensorboard/from_epoch=E/        the same for TensorBoard
-    metrics.jsonl                    one line per periodic evaluation (see :mod:`mumo.train.metrics_log`)
-    samples/                         rendered sample videos of the evaluations
-"""
+"""Run one training stage: run directory, data, model, checkpoints, logs, ``init_from`` and ``resume``
+(the run directory's layout: :mod:`mumo.train.layout`)."""
 
 from __future__ import annotations
 
@@ -36,14 +26,12 @@ from mumo.train.checkpoints import (
 )
 from mumo.train.config import TrainConfig
 from mumo.train.evaluation import Decoders, TokenizerDecoders
+from mumo.train.layout import LOG_DIR, RESOLVED_CONFIG, TENSORBOARD_DIR, log_segment
 from mumo.train.metrics_log import drop_records_after
 from mumo.train.module import JointLMModule
 from mumo.weights import load_state_strict
 
 log = logging.getLogger(__name__)
-RESOLVED_CONFIG = "config.yaml"
-LOG_DIR = "logs"
-TENSORBOARD_DIR = "tensorboard"
 
 
 class EpochCheckpoint(Callback):
@@ -121,7 +109,7 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
                 config.stage.full_music_context,
             )
         )  # fmt: skip
-    segment = f"from_epoch={start_epoch}"
+    segment = log_segment(start_epoch)
     trainer = L.Trainer(
         default_root_dir=run_dir,
         max_epochs=section.max_epochs,
