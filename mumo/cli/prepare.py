@@ -12,6 +12,7 @@ from mumo.data.item_report import ItemReport
 EPILOG = """examples:
   mumo prepare aistpp --root data/raw/aist_plusplus_final --smpl-model smpl/SMPL_NEUTRAL.pkl \\
       --out data/aistpp
+  mumo prepare aistpp --root data/raw/aist_plusplus_final --joints-from keypoints3d --out data/aistpp_kp
   mumo prepare humanml3d --root data/raw/HumanML3D --out data/humanml3d
   mumo prepare music4all --root data/raw/music4all --out data/music4all --max-duration 30
   mumo prepare musiccaps --csv data/raw/musiccaps-public.csv --out data/musiccaps
@@ -43,11 +44,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--out", type=Path, required=True, help="output directory")
         return sub
 
-    aistpp = add("aistpp", "AIST++ dances (SMPL forward kinematics) with their music and genre captions")
-    aistpp.add_argument("--root", type=Path, required=True, help="AIST++ folder with motions/, wav/, splits/")
-    aistpp.add_argument("--smpl-model", type=Path, required=True, help="SMPL model .pkl or .npz (licensed)")
-    aistpp.add_argument("--splits-dir", type=Path, help="split lists folder (default ROOT/splits)")
-    aistpp.add_argument("--ignore-list", type=Path, help="ignore list (default ROOT/ignore_list.txt)")
+    aistpp = add("aistpp", "AIST++ dances (SMPL fits or 3-D keypoints) with their music and genre captions")
+    aistpp.add_argument("--root", type=Path, required=True, help="AIST++ folder with motions/, wav/")
+    aistpp.add_argument(
+        "--joints-from",
+        choices=("smpl", "keypoints3d"),
+        default="smpl",
+        help="smpl: forward kinematics of motions/ (needs --smpl-model); keypoints3d: keypoints3d/, with "
+        "spine, collar, toe and hand joints estimated (default: smpl)",
+    )
+    aistpp.add_argument("--smpl-model", type=Path, help="SMPL model .pkl or .npz (licensed; for smpl)")
+    aistpp.add_argument(
+        "--splits-dir", type=Path, help="split lists folder (default ROOT/splits, else mumo's copy)"
+    )
+    aistpp.add_argument(
+        "--ignore-list", type=Path, help="ignore list (default ROOT/ignore_list.txt, else mumo's copy)"
+    )
     aistpp.set_defaults(func=_run_aistpp)
 
     humanml3d = add("humanml3d", "HumanML3D text-described motions, resampled from 20 to 60 fps")
@@ -83,9 +95,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run_aistpp(args: argparse.Namespace) -> int:
     from mumo.data.adapters.aistpp import prepare_aistpp
 
-    return _summarise(
-        args.out, prepare_aistpp(args.root, args.smpl_model, args.out, args.splits_dir, args.ignore_list)
+    report = prepare_aistpp(
+        args.root, args.smpl_model, args.out, args.splits_dir, args.ignore_list, args.joints_from
     )
+    _summarise(args.out, report)
+    sources = "; ".join(f"{name}: {source}" for name, source in report.extra["lists"].items())
+    Console(soft_wrap=True).print(f"  lists: {sources}")
+    return 0
 
 
 def _run_humanml3d(args: argparse.Namespace) -> int:

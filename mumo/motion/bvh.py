@@ -37,6 +37,7 @@ from mumo.errors import MotionError
 from mumo.files import write_text_atomically
 from mumo.motion.rotations import rotation_between
 from mumo.motion.skeleton import SMPL22
+from mumo.motion.units import recognise_unit
 from mumo.motion.validate import validate_fps, validate_joints
 
 _CHILDREN: tuple[tuple[int, ...], ...] = tuple(
@@ -47,8 +48,6 @@ _POSITION = ("Xposition", "Yposition", "Zposition")
 _ORDER_WITH_MIDDLE_AXIS = {0: "ZXY", 1: "ZYX", 2: "XZY"}
 _BODY_HEIGHT_M = 1.5
 """Head-to-ankle length along the bones of an adult SMPL22 body, metres (to recognise a file's unit)."""
-_RECOGNISED_UNITS = (1.0, 100.0, 1000.0)
-"""Units per metre that :func:`read_bvh_smpl22` tells apart: metres, centimetres, millimetres."""
 _LEG_AND_SPINE = (
     "left_ankle", "left_knee", "left_hip", "pelvis", "spine1", "spine2", "spine3", "neck", "head",
 )  # fmt: skip
@@ -199,7 +198,7 @@ def _recognise_unit(joints: np.ndarray) -> float:
     chain = [SMPL22.joint_names.index(name) for name in _LEG_AND_SPINE]
     bones = np.linalg.norm(np.diff(joints[:, chain], axis=1), axis=-1)
     height = float(np.median(bones, axis=0).sum())
-    return min(_RECOGNISED_UNITS, key=lambda unit: abs(np.log(height / unit / _BODY_HEIGHT_M + 1e-12)))
+    return recognise_unit(height, _BODY_HEIGHT_M)
 
 
 def _depth_first(joint: int) -> list[int]:

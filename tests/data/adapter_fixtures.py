@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from scipy.spatial.transform import Rotation
 
+from mumo.motion.coco17 import COCO17_NAMES
 from mumo.motion.skeleton import SMPL24
 
 SMPL_PARENTS = np.array(SMPL24.parents)
@@ -63,3 +65,43 @@ def write_tone(path: Path, seconds: float, sample_rate: int = 44_100, frequency:
     audio = 0.3 * np.sin(2 * np.pi * frequency * t) + 0.5 * (np.mod(t, 0.5) < 0.01)
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(path, audio.astype(np.float32), sample_rate, subtype="PCM_16")
+
+
+def smpl24_dance(num_frames: int, seed: int) -> np.ndarray:
+    """``[N, 24, 3]`` joints (metres, y up) of mumo's average body doing :func:`dance_poses`."""
+    poses, trans = dance_poses(num_frames, seed)
+    rotations = Rotation.from_rotvec(poses.reshape(-1, 3)).as_matrix().reshape(num_frames, 24, 3, 3)
+    return SMPL24.forward_kinematics(rotations, trans / 100)
+
+
+def coco17_from_smpl24(joints: np.ndarray) -> np.ndarray:
+    """COCO keypoints ``[N, 17, 3]``: the limbs of ``joints`` ``[N, 24, 3]`` and a face around the head."""
+    names = SMPL24.joint_names
+    keypoints = np.zeros((len(joints), len(COCO17_NAMES), 3))
+    for index, name in enumerate(COCO17_NAMES[5:], start=5):
+        keypoints[:, index] = joints[:, names.index(name)]
+    head, neck = joints[:, names.index("head")], joints[:, names.index("neck")]
+    up = _unit(head - neck)
+    left = _unit(joints[:, names.index("left_shoulder")] - joints[:, names.index("right_shoulder")])
+    forward = _unit(np.cross(left, up))
+    face = {
+        "nose": (0.0, 0.05, 0.10),
+        "left_eye": (0.03, 0.08, 0.08),
+        "right_eye": (-0.03, 0.08, 0.08),
+        "left_ear": (0.07, 0.05, 0.0),
+        "right_ear": (-0.07, 0.05, 0.0),
+    }
+    for name, (x, y, z) in face.items():
+        keypoints[:, COCO17_NAMES.index(name)] = head + x * left + y * up + z * forward
+    return keypoints
+
+
+def write_keypoint_pickle(path: Path, keypoints_m: np.ndarray, key: str = "keypoints3d_optim") -> None:
+    """An AIST++ keypoint pickle: ``keypoints_m`` (metres) stored in centimetres under ``key``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        pickle.dump({key: keypoints_m * 100.0}, handle)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)

@@ -8,15 +8,20 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from mumo.data.adapters.aistpp import SequenceName, load_smpl_motion, prepare_aistpp
+from mumo.data.adapters.aistpp_lists import SHIPPED, read_name_list, resolve_lists
 from mumo.data.adapters.smpl import SMPLSkeleton, axis_angle_to_matrix
 from mumo.data.clips import read_index
 from mumo.errors import DataError, MotionError
 from mumo.motion import FeatureStats
+from mumo.motion.skeleton import SMPL24
 
 from .adapter_fixtures import (
     SMPL_PARENTS,
+    coco17_from_smpl24,
     dance_poses,
     fake_smpl_arrays,
+    smpl24_dance,
+    write_keypoint_pickle,
     write_motion_pickle,
     write_smpl_npz,
     write_tone,
@@ -176,16 +181,122 @@ def test_aistpp_reports_every_skipped_sequence(aistpp):
     assert (report.read, report.written, len(report.skipped)) == (10, 4, 6)
     reasons = dict(report.skipped)
     assert reasons["gJB_sBM_cAll_d08_mJB4_ch04"] == "on the AIST++ ignore list"
-    assert reasons["gJS_sBM_cAll_d01_mJS0_ch01"] == "not in any official split list"
+    assert reasons["gJS_sBM_cAll_d01_mJS0_ch01"] == "not in any split list"
     assert "NaN" in reasons["gLO_sBM_cAll_d13_mLO0_ch01"]
     assert "corrupt" in reasons["gMH_sBM_cAll_d22_mMH0_ch01"]
     assert "not found" in reasons["gWA_sBM_cAll_d25_mWA9_ch01"]
     assert "[120, 3]" in reasons["gLH_sBM_cAll_d16_mLH0_ch01"]
     saved = json.loads((out / "report.json").read_text())
     assert (saved["read"], saved["written"], saved["skipped"]) == (10, 4, 6)
+    assert saved["joints_from"] == "smpl"
+    assert saved["lists"]["crossmodal_val.txt"].endswith("splits/crossmodal_val.txt")
+    differences = saved["lists_differing_from_mumo_copy"]
+    assert differences["crossmodal_test.txt"] == {"only_here": 1, "only_in_mumo": 20}
 
 
 def test_aistpp_needs_split_lists(aistpp, tmp_path):
     root, *_ = aistpp
     with pytest.raises(DataError, match=r"crossmodal_train\.txt not found"):
         prepare_aistpp(root, root / "smpl.npz", tmp_path / "out", splits_dir=tmp_path)
+
+
+SHIPPED_TRAIN = read_name_list(SHIPPED / "crossmodal_train.txt")
+SHIPPED_TEST = read_name_list(SHIPPED / "crossmodal_test.txt")
+SHIPPED_IGNORED = read_name_list(SHIPPED / "ignore_list.txt")
+
+
+def test_shipped_lists_are_the_cross_modal_split():
+    assert (len(SHIPPED_TRAIN), len(SHIPPED_TEST), len(SHIPPED_IGNORED)) == (980, 20, 45)
+    for name in [*SHIPPED_TRAIN, *SHIPPED_TEST, *SHIPPED_IGNORED]:
+        SequenceName.parse(name)
+    assert not set(SHIPPED_TRAIN) & set(SHIPPED_TEST)
+    music = {name: SequenceName.parse(name).music for name in [*SHIPPED_TRAIN, *SHIPPED_TEST]}
+    assert not {music[n] for n in SHIPPED_TRAIN} & {music[n] for n in SHIPPED_TEST}  # test songs are unseen
+    assert len({music[n] for n in SHIPPED_TRAIN}) == 50
+
+
+def test_without_lists_of_its_own_a_folder_uses_the_shipped_ones(tmp_path, caplog):
+    lists = resolve_lists(tmp_path)
+    assert lists.splits[SHIPPED_TRAIN[0]] == "train"
+    assert lists.splits[SHIPPED_TEST[0]] == "test"
+    assert lists.ignored == frozenset(SHIPPED_IGNORED)
+    report = lists.as_report()
+    assert report["listed_per_split"] == {"train": 980, "val": 0, "test": 20}
+    assert report["lists"] == {
+        "crossmodal_train.txt": "mumo's copy",
+        "crossmodal_val.txt": "not found, so no val clips",
+        "crossmodal_test.txt": "mumo's copy",
+        "ignore_list.txt": "mumo's copy",
+    }
+    assert "no val clips" in caplog.text
+
+
+def test_a_users_lists_are_compared_with_the_shipped_ones(tmp_path, caplog):
+    (tmp_path / "crossmodal_train.txt").write_text("\n".join(SHIPPED_TRAIN[1:]) + "\n")
+    (tmp_path / "crossmodal_test.txt").write_text("\n".join(SHIPPED_TEST) + "\n")
+    ignore = tmp_path / "mine.txt"
+    ignore.write_text("gBR_sBM_cAll_d04_mBR0_ch01.pkl\n\n")
+    lists = resolve_lists(tmp_path / "nowhere", tmp_path, ignore)
+    assert lists.splits.get(SHIPPED_TRAIN[0]) is None
+    assert lists.ignored == {"gBR_sBM_cAll_d04_mBR0_ch01"}
+    assert lists.differences == {
+        "crossmodal_train.txt": {"only_here": 0, "only_in_mumo": 1},
+        "ignore_list.txt": {"only_here": 1, "only_in_mumo": 45},
+    }
+    assert "differs from mumo's copy" in caplog.text
+    with pytest.raises(DataError, match=r"split folder .* not found"):
+        resolve_lists(tmp_path, tmp_path / "missing")
+    with pytest.raises(DataError, match=r"ignore list .* not found"):
+        resolve_lists(tmp_path, tmp_path, tmp_path / "missing.txt")
+
+
+def test_smpl_joints_need_a_model(tmp_path):
+    (tmp_path / "motions").mkdir()
+    with pytest.raises(DataError, match="--joints-from keypoints3d"):
+        prepare_aistpp(tmp_path, None, tmp_path / "out")
+    with pytest.raises(DataError, match="joints_from must be"):
+        prepare_aistpp(tmp_path, None, tmp_path / "out", joints_from="vertices")
+
+
+def test_keypoints_make_a_dataset_without_an_smpl_model(tmp_path):
+    root = tmp_path / "aist"
+    good = {SHIPPED_TRAIN[0]: "train", SHIPPED_TRAIN[1]: "train", SHIPPED_TEST[0]: "test"}
+    for seed, name in enumerate(good):
+        dance = coco17_from_smpl24(smpl24_dance(180, seed))
+        write_keypoint_pickle(root / "keypoints3d" / f"{name}.pkl", dance)
+        write_tone(root / "wav" / f"{SequenceName.parse(name).music}.wav", 4.0)
+    ignored = next(name for name in SHIPPED_IGNORED if name in SHIPPED_TRAIN)
+    keypoints = coco17_from_smpl24(smpl24_dance(180, 7))
+    write_keypoint_pickle(root / "keypoints3d" / f"{ignored}.pkl", keypoints)
+    broken = {
+        SHIPPED_TRAIN[2]: np.where(np.arange(180)[:, None, None] == 9, np.nan, keypoints),
+        SHIPPED_TRAIN[3]: keypoints[:, :12],
+        SHIPPED_TRAIN[4]: keypoints * [1.0, -1.0, 1.0],  # upside down
+    }
+    for name, values in broken.items():
+        write_keypoint_pickle(root / "keypoints3d" / f"{name}.pkl", values, key="keypoints3d")
+    (root / "keypoints3d" / f"{SHIPPED_TRAIN[5]}.pkl").write_bytes(b"not a pickle")
+
+    report = prepare_aistpp(root, None, tmp_path / "out", joints_from="keypoints3d")
+    assert (report.read, report.written, len(report.skipped)) == (8, 3, 5)
+    reasons = dict(report.skipped)
+    assert reasons[ignored] == "on the AIST++ ignore list"
+    assert "NaN/Inf values in 1 frames (first: 9)" in reasons[SHIPPED_TRAIN[2]]
+    assert "[N, 17, 3]" in reasons[SHIPPED_TRAIN[3]]
+    assert "upright" in reasons[SHIPPED_TRAIN[4]]
+    assert "corrupt" in reasons[SHIPPED_TRAIN[5]]
+    records = {r.clip_id: r for r in read_index(tmp_path / "out")}
+    assert {name: r.split for name, r in records.items()} == good
+    joints24 = np.load(tmp_path / "out" / "motion24" / f"{SHIPPED_TEST[0]}.npy")
+    assert joints24.shape == (180, 24, 3)
+    assert joints24[..., 1].min() == pytest.approx(0.0, abs=1e-6)
+    truth = smpl24_dance(180, 2)
+    truth[..., 1] -= truth[..., 1].min()
+    # Centimetres were recognised: the limbs come back in metres where the dance put them.
+    limbs = [SMPL24.joint_names.index(name) for name in ("left_wrist", "right_knee", "left_ankle")]
+    lift = joints24[0, limbs[0], 1] - truth[0, limbs[0], 1]
+    np.testing.assert_allclose(joints24[:, limbs] - [0, lift, 0], truth[:, limbs], atol=1e-5)
+    assert report.extra["joints_from"] == "keypoints3d"
+    assert report.extra["listed_per_split"]["val"] == 0
+    stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert "3-D keypoints" in stats["source"]

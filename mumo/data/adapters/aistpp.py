@@ -1,16 +1,20 @@
-"""AIST++ → mumo dataset: SMPL motions through forward kinematics, the AIST music, genre captions.
+"""AIST++ → mumo dataset: joints from SMPL fits or 3-D keypoints, the AIST music, genre captions.
 
 Expected input (the AIST++ annotations plus the AIST Dance DB music)::
 
     ROOT/motions/<sequence>.pkl        dict: smpl_poses [N, 72] (axis-angle, rad), smpl_trans [N, 3],
-                                       smpl_scaling [1]; 60 fps
+                                       smpl_scaling [1]; 60 fps              (joints_from="smpl")
+    ROOT/keypoints3d/<sequence>.pkl    dict: keypoints3d_optim (else keypoints3d) [N, 17, 3], COCO order,
+                                       y up, cm (m / mm recognised); 60 fps   (joints_from="keypoints3d")
     ROOT/wav/<music id>.wav            the AIST music track of each sequence (e.g. mBR0.wav)
-    ROOT/splits/crossmodal_{train,val,test}.txt   official split lists (one sequence name per line)
-    ROOT/ignore_list.txt               sequences with bad motion capture, skipped
+    ROOT/splits/crossmodal_{train,val,test}.txt, ROOT/ignore_list.txt
+                                       optional: mumo ships the lists (see :mod:`.aistpp_lists`)
 
-Joints are ``SMPL(poses, smpl_trans / smpl_scaling)`` with the mean body shape, shifted so the lowest joint
-of the clip touches the floor (y = 0). The 22 first SMPL joints form mumo's skeleton; the 24-joint clip is
-written to ``motion24/``. The music is cut to the dance's length (both start at the sequence start).
+From SMPL fits, joints are ``SMPL(poses, smpl_trans / smpl_scaling)`` with the mean body shape. From
+keypoints, the twelve limb joints are the keypoints and the others are estimated
+(:func:`mumo.motion.coco17.coco17_to_smpl24`); no SMPL model is needed. Either way the clip is shifted so
+its lowest joint touches the floor (y = 0), the 22 first SMPL joints form mumo's skeleton and the 24-joint
+clip is written to ``motion24/``. The music is cut to the dance's length (both start at the sequence start).
 """
 
 from __future__ import annotations
@@ -18,18 +22,23 @@ from __future__ import annotations
 import logging
 import pickle
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from mumo.audio import load as load_audio
+from mumo.data.adapters.aistpp_lists import resolve_lists
 from mumo.data.adapters.output import DatasetWriter
 from mumo.data.adapters.smpl import SMPLSkeleton
 from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, Split
 from mumo.data.item_report import ItemReport
 from mumo.errors import AudioError, DataError, MotionError, MumoError
 from mumo.motion import validate_joints
+from mumo.motion.coco17 import COCO17_NAMES, coco17_to_smpl24, recognise_keypoint_unit
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +57,9 @@ GENRES = {
 """AIST genre codes and their names."""
 SITUATIONS = {"sBM": "basic", "sFM": "advanced"}
 """AIST++ situation codes: basic dances and advanced (freestyle) dances."""
-SPLIT_FILES: dict[Split, str] = {
-    "train": "crossmodal_train.txt",
-    "val": "crossmodal_val.txt",
-    "test": "crossmodal_test.txt",
-}
-IGNORE_LIST = "ignore_list.txt"
+JointsSource = Literal["smpl", "keypoints3d"]
+KEYPOINT_KEYS = ("keypoints3d_optim", "keypoints3d")
+"""Keypoint arrays in an AIST++ keypoint pickle, in order of preference (the optimised ones are smoother)."""
 _NAME = re.compile(r"^(g[A-Z]{2})_(s[A-Z]{2})_(c\w+?)_(d\d+)_(m[A-Z]{2}\d+)_(ch\d+)$")
 
 
@@ -95,32 +101,12 @@ class SequenceName:
         return f"{self.genre_name} dance music"
 
 
-def read_name_list(path: Path) -> list[str]:
-    """Sequence names in a split or ignore list (one per line; blank lines and ``.pkl`` suffixes dropped)."""
-    names = (line.strip() for line in path.read_text().splitlines())
-    return [name.removesuffix(".pkl") for name in names if name]
-
-
-def read_splits(splits_dir: Path) -> dict[str, Split]:
-    """Map each listed sequence name to its split.
-
-    Raises:
-        DataError: a split file is missing or a sequence is listed in two splits.
-    """
-    assignment: dict[str, Split] = {}
-    for split, file_name in SPLIT_FILES.items():
-        path = splits_dir / file_name
-        if not path.is_file():
-            raise DataError(
-                f"AIST++ split list {path} not found; it comes with the AIST++ annotations "
-                "(aist_plusplus_final/splits), or pass --splits-dir "
-                "(format: mumo/data/resources/aistpp/README.md)"
-            )
-        for name in read_name_list(path):
-            if assignment.get(name, split) != split:
-                raise DataError(f"{name} is listed in both the {assignment[name]} and the {split} split")
-            assignment[name] = split
-    return assignment
+def _load_pickle(path: Path) -> object:
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError) as exc:
+        raise MotionError(f"{path.name}: corrupt or unreadable pickle ({exc})") from None
 
 
 def load_smpl_motion(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -129,11 +115,7 @@ def load_smpl_motion(path: Path) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         MotionError: unreadable pickle, missing keys, wrong shapes, mismatched frame counts, NaN values.
     """
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, ImportError) as exc:
-        raise MotionError(f"{path.name}: corrupt or unreadable motion pickle ({exc})") from None
+    data = _load_pickle(path)
     if not isinstance(data, dict) or not {"smpl_poses", "smpl_trans"} <= data.keys():
         raise MotionError(f"{path.name}: motion pickle lacks smpl_poses / smpl_trans")
     poses = np.asarray(data["smpl_poses"], dtype=np.float64)
@@ -154,79 +136,134 @@ def load_smpl_motion(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return poses, trans / scaling
 
 
-def sequence_joints(skeleton: SMPLSkeleton, path: Path) -> np.ndarray:
+def load_keypoints3d(path: Path) -> np.ndarray:
+    """COCO keypoints ``[N, 17, 3]`` in metres, y up: ``keypoints3d_optim`` if present, else ``keypoints3d``.
+
+    The unit (cm in AIST++; m and mm also recognised) is read from the dancer's leg-and-trunk length.
+
+    Raises:
+        MotionError: unreadable pickle, no keypoint array, wrong shape, NaN values, or a body that is not
+            upright along +y.
+    """
+    data = _load_pickle(path)
+    key = next((k for k in KEYPOINT_KEYS if isinstance(data, dict) and k in data), None)
+    if key is None:
+        raise MotionError(f"{path.name}: keypoint pickle lacks {' / '.join(KEYPOINT_KEYS)}")
+    keypoints = np.asarray(data[key], dtype=np.float64)
+    if keypoints.ndim != 3 or keypoints.shape[1:] != (len(COCO17_NAMES), 3):
+        raise MotionError(f"{path.name}: {key} must be [N, 17, 3] (COCO order), got {keypoints.shape}")
+    if not np.isfinite(keypoints).all():
+        frames = np.flatnonzero(~np.isfinite(keypoints).all(axis=(1, 2)))
+        raise MotionError(
+            f"{path.name}: {key} has NaN/Inf values in {len(frames)} frames (first: {frames[0]})"
+        )
+    keypoints = keypoints / recognise_keypoint_unit(keypoints)
+    shoulders = keypoints[:, [COCO17_NAMES.index("left_shoulder"), COCO17_NAMES.index("right_shoulder")]]
+    ankles = keypoints[:, [COCO17_NAMES.index("left_ankle"), COCO17_NAMES.index("right_ankle")]]
+    up = (shoulders.mean(axis=1) - ankles.mean(axis=1)).mean(axis=0)
+    if np.argmax(np.abs(up)) != 1 or up[1] <= 0:
+        raise MotionError(
+            f"{path.name}: the dancer is not upright along +y (mean ankle-to-shoulder direction "
+            f"{np.round(up / np.linalg.norm(up), 2).tolist()}); mumo expects y-up keypoints as in AIST++"
+        )
+    return keypoints
+
+
+def smpl_sequence_joints(skeleton: SMPLSkeleton, path: Path) -> np.ndarray:
     """The 24 SMPL joints ``[N, 24, 3]`` of a motion pickle, metres, y up, lowest point on the floor."""
     poses, trans = load_smpl_motion(path)
-    joints = skeleton.forward(poses, trans)
+    return _on_floor(skeleton.forward(poses, trans))
+
+
+def keypoint_sequence_joints(path: Path) -> np.ndarray:
+    """The 24 SMPL joints ``[N, 24, 3]`` estimated from a keypoint pickle, metres, y up, on the floor."""
+    return _on_floor(coco17_to_smpl24(load_keypoints3d(path)))
+
+
+def _on_floor(joints: np.ndarray) -> np.ndarray:
     joints[..., 1] -= joints[..., 1].min()
     return validate_joints(joints, 24)
 
 
 def prepare_aistpp(
     root: str | Path,
-    smpl_model: str | Path,
+    smpl_model: str | Path | None,
     out: str | Path,
     splits_dir: str | Path | None = None,
     ignore_list: str | Path | None = None,
+    joints_from: JointsSource = "smpl",
 ) -> ItemReport:
     """Write AIST++ in mumo's dataset layout (input layout in the module docstring).
 
     Args:
         root: the AIST++ folder.
-        smpl_model: SMPL model ``.pkl`` / ``.npz`` (user-supplied; licence at https://smpl.is.tue.mpg.de).
+        smpl_model: SMPL model ``.pkl`` / ``.npz`` (user-supplied; licence at https://smpl.is.tue.mpg.de);
+            needed for ``joints_from="smpl"`` only.
         out: output dataset directory.
-        splits_dir: folder of the split lists (default ``root/splits``).
-        ignore_list: ignore list (default ``root/ignore_list.txt``; none when that file is absent).
+        splits_dir: folder of the split lists (rules in :mod:`mumo.data.adapters.aistpp_lists`).
+        ignore_list: ignore list file (same rules).
+        joints_from: ``"smpl"`` (forward kinematics of ``motions/``) or ``"keypoints3d"`` (``keypoints3d/``,
+            spine, collar, toe and hand joints estimated).
 
     Returns:
-        The run's report (also ``out/report.json``): sequences read, written, and skipped with reasons.
+        The run's report (also ``out/report.json``): sequences read, written, and skipped with reasons, where
+        each list was read from, and the joint source.
 
     Raises:
-        DataError: no ``motions`` folder, unreadable SMPL model or missing split lists.
+        DataError: no input folder, no or unreadable SMPL model, an unknown ``joints_from``, or unusable
+            split lists.
     """
     root = Path(root)
-    motions = root / "motions"
-    if not motions.is_dir():
-        raise DataError(f"{motions} not found; point --root at the AIST++ folder holding motions/ and wav/")
-    skeleton = SMPLSkeleton.load(smpl_model)
-    splits = read_splits(Path(splits_dir) if splits_dir else root / "splits")
-    ignore_path = Path(ignore_list) if ignore_list else root / IGNORE_LIST
-    if ignore_list and not ignore_path.is_file():
-        raise DataError(f"ignore list {ignore_path} not found")
-    ignored = set(read_name_list(ignore_path)) if ignore_path.is_file() else set()
-    writer = DatasetWriter(out, source=f"AIST++ {root}")
-    for path in sorted(motions.glob("*.pkl")):
+    folder_name, joints_of, method = _joint_source(joints_from, smpl_model)
+    folder = root / folder_name
+    if not folder.is_dir():
+        raise DataError(f"{folder} not found; point --root at the AIST++ folder with {folder_name}/ and wav/")
+    lists = resolve_lists(root, splits_dir, ignore_list)
+    writer = DatasetWriter(out, source=f"AIST++ {root}, joints from {method}")
+    writer.report.extra.update(joints_from=joints_from, **lists.as_report())
+    for path in sorted(folder.glob("*.pkl")):
         name = path.stem
-        if name in ignored:
+        if name in lists.ignored:
             writer.skip(name, "on the AIST++ ignore list")
             continue
-        if name not in splits:
-            writer.skip(name, "not in any official split list")
+        if name not in lists.splits:
+            writer.skip(name, "not in any split list")
             continue
         try:
-            _add_sequence(writer, root, skeleton, path, splits[name])
+            _add_sequence(writer, root, joints_of(path), name, lists.splits[name])
         except MumoError as exc:
             writer.skip(name, f"{type(exc).__name__}: {exc}")
     return writer.close()
 
 
-def _add_sequence(
-    writer: DatasetWriter, root: Path, skeleton: SMPLSkeleton, path: Path, split: Split
-) -> None:
-    name = SequenceName.parse(path.stem)
-    joints = sequence_joints(skeleton, path)
+def _joint_source(
+    joints_from: str, smpl_model: str | Path | None
+) -> tuple[str, Callable[[Path], np.ndarray], str]:
+    """``(input folder, path → [N, 24, 3] joints, description)`` of a joint source."""
+    if joints_from == "smpl":
+        if smpl_model is None:
+            raise DataError(
+                "joints from SMPL fits need an SMPL model file (--smpl-model); without one, use "
+                "--joints-from keypoints3d"
+            )
+        return "motions", partial(smpl_sequence_joints, SMPLSkeleton.load(smpl_model)), "SMPL fits"
+    if joints_from == "keypoints3d":
+        return "keypoints3d", keypoint_sequence_joints, "3-D keypoints (spine/collar/toe/hand estimated)"
+    raise DataError(f"joints_from must be 'smpl' or 'keypoints3d', got {joints_from!r}")
+
+
+def _add_sequence(writer: DatasetWriter, root: Path, joints: np.ndarray, clip_id: str, split: Split) -> None:
+    name = SequenceName.parse(clip_id)
     music_path = root / "wav" / f"{name.music}.wav"
     audio = load_audio(music_path, MUSIC_SAMPLE_RATE)
     frames = min(len(joints), int(audio.shape[1] * MOTION_FPS / MUSIC_SAMPLE_RATE))
     if frames < MOTION_FPS:
         raise AudioError(f"{music_path.name} is shorter than one second")
     if frames < len(joints):
-        logger.info(
-            "%s: music is shorter than the dance; keeping %d of %d frames", path.stem, frames, len(joints)
-        )
+        logger.info("%s: music shorter than the dance; keeping %d of %d frames", clip_id, frames, len(joints))
     joints = joints[:frames]
     writer.add(
-        clip_id=path.stem,
+        clip_id=clip_id,
         split=split,
         music=audio[:, : frames * MUSIC_SAMPLE_RATE // MOTION_FPS],
         joints=joints[:, :22],
