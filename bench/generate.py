@@ -12,9 +12,9 @@ on a CPU the MusicGen-small shape is run with fewer steps unless ``--full`` is g
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
+from timing import median_seconds
 from transformers import MusicgenDecoderConfig, MusicgenForCausalLM
 
 from mumo.lm.config import LMConfig
@@ -27,23 +27,13 @@ SMALL = LMConfig(
 MUSICGEN_SMALL = LMConfig()
 
 
-def timed(fn, device: str) -> float:
-    if device == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    fn()
-    if device == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
-
-
 def cached_vs_recompute(config: LMConfig, frames: int, device: str) -> tuple[float, float]:
     model = MusicMotionLM(config).to(device).eval()
     kwargs = dict(task="joint", num_frames=frames, batch_size=1, guidance_scale=3.0, temperature=0.0,
                   music_descriptions=["house"], motion_descriptions=["bounce"])  # fmt: skip
     generate(model, **{**kwargs, "num_frames": 4})  # warm-up
-    cached = timed(lambda: generate(model, use_cache=True, **kwargs), device)
-    recompute = timed(lambda: generate(model, use_cache=False, **kwargs), device)
+    cached = median_seconds(lambda: generate(model, use_cache=True, **kwargs), device=device)
+    recompute = median_seconds(lambda: generate(model, use_cache=False, **kwargs), device=device)
     return cached, recompute
 
 
@@ -83,7 +73,7 @@ def ours_vs_transformers(config: LMConfig, frames: int, device: str) -> tuple[fl
 
     run_ours()
     run_transformers()
-    return timed(run_ours, device), timed(run_transformers, device)
+    return median_seconds(run_ours, device=device), median_seconds(run_transformers, device=device)
 
 
 def main() -> None:

@@ -14,15 +14,10 @@ In the same run, the loop implementation (``loop_dance_metrics.py``, written fro
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from loop_dance_metrics import diversity_loop, evaluate_loop, fid_loop, normalise_loop
 
 from mumo.metrics.dance import evaluate, evaluate_features, extract_features

@@ -4,10 +4,8 @@ Run: ``.venv/bin/python bench/motion_features.py``. Prints seconds per clip and 
 duration to conversion time (how many times faster than real time).
 """
 
-import time
-from collections.abc import Callable
-
 import numpy as np
+from timing import median_seconds
 
 from mumo.motion import features_to_joints, joints_to_features, resample_features, resample_joints
 from mumo.motion.rotations import yaw_matrices
@@ -24,15 +22,6 @@ def _random_walk_clip(num_frames: int, seed: int = 0) -> np.ndarray:
     return SMPL22.forward_kinematics(rotations, root)
 
 
-def _seconds(function: Callable[[], object], repeats: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     print(f"{'frames':>7} {'operation':<28} {'ms/clip':>9} {'x real time':>12}")
     for num_frames in (600, 1800, 7200):
@@ -45,7 +34,7 @@ def main() -> None:
             "resample_features 60->20": lambda f=features: resample_features(f, FPS, 20),
         }
         for name, operation in operations.items():
-            seconds = _seconds(operation)
+            seconds = median_seconds(operation, 5)
             print(f"{num_frames:>7} {name:<28} {seconds * 1e3:>9.2f} {num_frames / FPS / seconds:>12.0f}")
 
 

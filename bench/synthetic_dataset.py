@@ -8,10 +8,10 @@ clips on one process.
 
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import median_seconds
 
 from mumo.audio import detect_beats, save
 from mumo.data.synthetic import build_synthetic_dataset
@@ -21,15 +21,6 @@ from mumo.data.synthetic.styles import STYLES
 
 CLIP_S = 8.0
 BUILD_CLIPS = 24
-
-
-def _seconds(function: Callable[[], object], repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -49,7 +40,7 @@ def main() -> None:
                     np.save(Path(tmp) / "x.npy", d.joints),
                 ),
             }
-            times = {name: _seconds(stage) for name, stage in stages.items()}
+            times = {name: median_seconds(stage, 3) for name, stage in stages.items()}
             total = sum(times.values())
             for name, seconds in times.items():
                 print(

@@ -8,46 +8,25 @@ frames). Music: mono 32 kHz waveforms -> codes at 50 Hz -> waveforms (frames/s c
 size, latent size and number of codebooks (random weights, nothing downloaded); "vs EnCodec" is our
 frames/s divided by the reference's at the same operation and batch size.
 
-Run: ``.venv/bin/python bench/tokenizers.py [--device cuda] [--seconds 10] [--repeats 3] [--threads 1]``.
+Run: ``.venv/bin/python bench/tokenizer_speed.py [--device cuda] [--seconds 10] [--repeats 3] [--threads 1]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, this file would shadow the `tokenizers` package that transformers imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import numpy as np
+import torch
+from timing import median_seconds
+from transformers import EncodecConfig, EncodecModel
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from transformers import EncodecConfig, EncodecModel  # noqa: E402
-
-from mumo.config import load_config  # noqa: E402
-from mumo.motion import FEATURE_DIM, FeatureStats  # noqa: E402
-from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer  # noqa: E402
-from mumo.tokenizers.training import MotionTokenizerTraining, MusicTokenizerTraining  # noqa: E402
+from mumo.config import load_config
+from mumo.motion import FEATURE_DIM, FeatureStats
+from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer
+from mumo.tokenizers.training import MotionTokenizerTraining, MusicTokenizerTraining
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "demo"
-
-
-def timed(fn: Callable[[], object], device: str, repeats: int) -> float:
-    """Median wall time of ``fn()`` in seconds, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def reference_codec(music: MusicTokenizer) -> EncodecTokenizer:
@@ -82,8 +61,8 @@ def measure(name: str, tokenizer: torch.nn.Module, inputs: torch.Tensor, frames:
     return [
         (name, operation, batch, frames / elapsed, seconds * batch / elapsed, params)
         for operation, elapsed in (
-            ("encode", timed(lambda: tokenizer.encode(inputs), device, repeats)),
-            ("decode", timed(lambda: tokenizer.decode(codes), device, repeats)),
+            ("encode", median_seconds(lambda: tokenizer.encode(inputs), repeats, device, warm_up=True)),
+            ("decode", median_seconds(lambda: tokenizer.decode(codes), repeats, device, warm_up=True)),
         )
     ]
 
