@@ -92,17 +92,30 @@ def diversity(features: np.ndarray) -> float:
     return float(pdist(np.asarray(features, dtype=np.float64)).mean()) if len(features) > 1 else 0.0
 
 
-def _warn_zero_variance(name: str, generated: np.ndarray, gt: np.ndarray) -> None:
+class ZeroVarianceWarning(RuntimeWarning):
+    """Feature dimensions constant in the ground truth vary in the generated clips: the protocol's
+    normalisation divides by 1e-10 there, so that suite's FID and Div blow up and no longer rank models.
+
+    Attributes:
+        suffix: ``"k"`` (kinetic) or ``"m"`` (manual), for the metrics ``fid_<suffix>``, ``div_<suffix>``.
+        dims: the feature dimensions concerned.
+    """
+
+    def __init__(self, suffix: str, dims: list[int]):
+        kind = "kinetic" if suffix == "k" else "manual"
+        super().__init__(
+            f"{kind} feature dims {dims} are constant in the ground truth but vary in the generated clips: "
+            "normalisation divides by 1e-10 there and FID/Div blow up"
+        )
+        self.suffix = suffix
+        self.dims = dims
+
+
+def _warn_zero_variance(suffix: str, generated: np.ndarray, gt: np.ndarray) -> None:
     constant = gt.std(axis=0) == 0
     differs = constant & np.any(generated != gt[0], axis=0)
     if differs.any():
-        dims = np.flatnonzero(differs).tolist()
-        warnings.warn(
-            f"{name} feature dims {dims} are constant in the ground truth but vary in the generated clips: "
-            "normalisation divides by 1e-10 there and FID/Div blow up",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+        warnings.warn(ZeroVarianceWarning(suffix, np.flatnonzero(differs).tolist()), stacklevel=3)
 
 
 def _scores(generated: DanceFeatures, gt: DanceFeatures) -> dict[str, float]:
@@ -118,8 +131,8 @@ def evaluate_features(
     generated: DanceFeatures, gt: DanceFeatures, bootstrap: int = 0, seed: int = 0
 ) -> dict[str, float | list[float]]:
     """FID/Div from precomputed features; see :func:`evaluate`."""
-    _warn_zero_variance("kinetic", generated.kinetic, gt.kinetic)
-    _warn_zero_variance("manual", generated.manual, gt.manual)
+    _warn_zero_variance("k", generated.kinetic, gt.kinetic)
+    _warn_zero_variance("m", generated.manual, gt.manual)
     result: dict[str, float | list[float]] = dict(_scores(generated, gt))
     result["div_k_gt"] = diversity(normalise(gt.kinetic, gt.kinetic))
     result["div_m_gt"] = diversity(normalise(gt.manual, gt.manual))

@@ -1,10 +1,12 @@
 """``mumo report``: Markdown tables and PNG loss curves for training runs.
 
-Per run (one stage): its settings, a table per metric suite with one row per (epoch, guidance scale) — the
+Per run (one stage): its settings; a table per metric suite with one row per (epoch, guidance scale): the
 mean over seeds, with the seed-to-seed standard deviation where several seeds were evaluated and the 95 %
-bootstrap interval where one was computed —, the best epoch per metric, for music → dance the beat alignment
-with the dancer's own music against shuffled music, and the train/validation losses per task with an
-overfitting flag (validation loss rising over two evaluations while the training loss falls).
+bootstrap interval where one was computed, ``†`` marking values an evaluation noted as not to be read as
+usual (e.g. a normalisation blow-up, explained below the table); the best epoch per metric (noted values
+left out); for music → dance the beat alignment with the dancer's own music against shuffled music; and the
+train/validation losses per task with an overfitting flag (validation loss rising over two evaluations while
+the training loss falls).
 """
 
 from __future__ import annotations
@@ -81,14 +83,28 @@ def _mean(group: list[EvaluationRecord], name: str) -> float | None:
     return float(np.mean(values)) if values else None
 
 
+def _number(value: float) -> str:
+    """Three decimals; scientific notation from 1e5 on (normalisation blow-ups reach 1e17)."""
+    return f"{value:.3f}" if abs(value) < 1e5 else f"{value:.2e}"
+
+
 def _cell(group: list[EvaluationRecord], name: str) -> str:
-    """Mean over seeds (± seed-to-seed standard deviation), then the mean 95 % bootstrap interval if any."""
+    """Mean over seeds (± seed-to-seed standard deviation), then the mean 95 % bootstrap interval if any;
+    ``†`` when an evaluation noted that the value should not be read as usual."""
     values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
     if not values:
         return "n/a"
-    cell = f"{np.mean(values):.3f} ± {np.std(values):.3f}" if len(values) > 1 else f"{values[0]:.3f}"
+    cell = _number(float(np.mean(values)))
+    if len(values) > 1:
+        cell += f" ± {_number(float(np.std(values)))}"
     low, high = (_mean(group, name + end) for end in INTERVAL)
-    return cell if low is None or high is None else f"{cell} [{low:.3f}, {high:.3f}]"
+    if low is not None and high is not None:
+        cell += f" [{_number(low)}, {_number(high)}]"
+    return cell + " †" if _noted(group, name) else cell
+
+
+def _noted(group: list[EvaluationRecord], name: str) -> bool:
+    return any(name in r.notes for r in group)
 
 
 def _metric_table(records: list[EvaluationRecord]) -> list[str]:
@@ -103,15 +119,21 @@ def _metric_table(records: list[EvaluationRecord]) -> list[str]:
             f"| {epoch} | {scale:g} | {len(group)} | " + " | ".join(_cell(group, n) for n in names) + " |"
         )
         for name in names:
-            mean = _mean(group, name)
+            mean = None if _noted(group, name) else _mean(group, name)
             badness = None if mean is None else _badness(name, mean, _mean(group, f"{name}_gt"))
             if badness is not None and (name not in best or badness < best[name][3]):
                 best[name] = (mean, epoch, scale, badness)  # type: ignore[assignment]
     lines += [
         "",
         "Best epoch per metric: "
-        + ", ".join(f"{n} e{e} (gs {s:g}, {v:.3f})" for n, (v, e, s, _) in sorted(best.items())),
+        + ", ".join(f"{n} e{e} (gs {s:g}, {_number(v)})" for n, (v, e, s, _) in sorted(best.items())),
     ]
+    noted: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        for name, text in record.notes.items():
+            noted[text].add(name)
+    for text, metrics in sorted(noted.items()):
+        lines += ["", f"† {', '.join(sorted(metrics))}: {text} (left out of the best-epoch line)."]
     if any("beat_align" in r.metrics and "beat_align_shuffled" in r.metrics for r in records):
         lines += ["", *_beat_alignment(groups)]
     return lines

@@ -20,9 +20,10 @@ was trained. Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -34,15 +35,39 @@ from mumo.errors import DataError
 from mumo.lm import MusicMotionLM, Task, generate
 from mumo.metrics.beat_align import clip_beat_align_score
 from mumo.metrics.cache import FeatureCache
-from mumo.metrics.dance import DanceFeatures
+from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning
 from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.motion_quality import motion_quality
 from mumo.metrics.music import evaluate_music
-from mumo.train.metrics_log import EvaluationRecord, append_record
+from mumo.train.metrics_log import EvaluationRecord, save_record
 
 log = logging.getLogger(__name__)
 SUITES = ("dance", "music")
 Scores = dict[str, float | None]
+
+
+class SuiteResult(NamedTuple):
+    """One suite's scores and notes on them (metric name → why its value should not be read as usual)."""
+
+    scores: Scores
+    notes: dict[str, str]
+
+
+def _blow_up_notes(caught: list[warnings.WarningMessage]) -> dict[str, str]:
+    """Notes for the metrics a :class:`ZeroVarianceWarning` concerns; other warnings are passed on."""
+    notes = {}
+    for warning in caught:
+        message = warning.message
+        if not isinstance(message, ZeroVarianceWarning):
+            warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
+            continue
+        log.warning("%s", message)
+        for metric in (f"fid_{message.suffix}", f"div_{message.suffix}"):
+            notes[metric] = (
+                f"normalisation blow-up: ground-truth feature dims {message.dims} are constant (zero "
+                "variance) but vary in the generated clips, so the protocol's value says nothing of the model"
+            )
+    return notes
 
 
 class Decoders(Protocol):
@@ -131,7 +156,7 @@ class Evaluator:
     music_vocab: int
     motion_vocab: int
 
-    def dance(self, scale: float, seed: int, epoch: int) -> Scores:
+    def dance(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``dance`` suite at one guidance scale and seed."""
         clips, section = self.clips, self.section
         own = torch.stack([c.music_codes for c in clips])
@@ -145,7 +170,10 @@ class Evaluator:
         )  # fmt: skip
         decoded = list(self.decoders.motion_to_joints(result.motion_codes))
         joints, joints_shuffled = decoded[: len(clips)], decoded[len(clips) :]
-        dance = evaluate_dance(joints, self._ground_truth(), bootstrap=section.bootstrap, seed=seed)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ZeroVarianceWarning)
+            dance = evaluate_dance(joints, self._ground_truth(), bootstrap=section.bootstrap, seed=seed)
+        notes = _blow_up_notes(caught)
         scores: Scores = {}
         for name, value in dance.items():
             if isinstance(value, list):  # a 95 % interval [low, high]
@@ -159,9 +187,9 @@ class Evaluator:
         for index in range(min(section.render_samples, len(clips))):
             name = f"epoch={epoch}_gs{scale:g}_seed{seed}_{clips[index].record.clip_id}.mp4"
             self._render(joints[index], clips[index], self.run_dir / "samples" / name)
-        return scores
+        return SuiteResult(scores, notes)
 
-    def music(self, scale: float, seed: int, epoch: int) -> Scores:
+    def music(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
         clips, section = self.clips, self.section
         result = generate(
@@ -175,7 +203,8 @@ class Evaluator:
         generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
         reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
         scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
-        return {k: v for k, v in scores.items() if v is None or isinstance(v, float)}  # type: ignore[misc]
+        kept = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
+        return SuiteResult(kept, {})  # type: ignore[arg-type]
 
     def _ground_truth(self) -> DanceFeatures:
         """Features of the dataset's train-split dances (cached per run)."""
@@ -248,7 +277,7 @@ def evaluate_model(
     stage: str = "",
     full_music_context: bool = False,
 ) -> list[EvaluationRecord]:
-    """Generate, decode and score; append every record to ``RUN_DIR/metrics.jsonl`` and return them.
+    """Generate, decode and score; save every record in ``RUN_DIR/metrics.jsonl`` and return them.
 
     ``full_music_context`` must be the value the model was trained with (the stage's setting)."""
     clips, dataset = evaluation_clips(store, section)
@@ -264,9 +293,9 @@ def evaluate_model(
         for scale in section.guidance_scales:
             for seed in section.seeds:
                 for suite in section.suites:
-                    metrics = suite_runs[suite](float(scale), int(seed), epoch)
-                    record = EvaluationRecord(epoch, suite, float(scale), int(seed), metrics, stage)
-                    append_record(run_dir, record)
+                    metrics, notes = suite_runs[suite](float(scale), int(seed), epoch)
+                    record = EvaluationRecord(epoch, suite, float(scale), int(seed), metrics, stage, notes)
+                    save_record(run_dir, record)
                     records.append(record)
     finally:
         model.train(was_training)

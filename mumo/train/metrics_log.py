@@ -24,6 +24,7 @@ class EvaluationRecord:
         metrics: metric name → value (real numbers; ``None`` when unavailable); a 95 % interval of metric
             ``x`` is stored as ``x_ci95_low`` and ``x_ci95_high``.
         stage: the run's stage name, for reports over several runs.
+        notes: metric name → why its value should not be read as usual (e.g. a normalisation blow-up).
     """
 
     epoch: int
@@ -39,13 +40,25 @@ def _line(record: EvaluationRecord) -> str:
     return json.dumps(asdict(record), sort_keys=True) + "\n"
 
 
-def append_record(run_dir: str | Path, record: EvaluationRecord) -> None:
-    """Append ``record`` to ``RUN_DIR/metrics.jsonl``; complex or non-finite values are refused."""
+def save_record(run_dir: str | Path, record: EvaluationRecord) -> None:
+    """Add ``record`` to ``RUN_DIR/metrics.jsonl``, replacing an earlier record of the same epoch, suite,
+    guidance scale and seed (a re-evaluation, e.g. by ``mumo evaluate``); complex or non-finite values are
+    refused. A replacement rewrites the file atomically."""
     for name, value in record.metrics.items():
         if value is not None and (isinstance(value, complex) or not math.isfinite(float(value))):
             raise ValueError(f"metric {name} = {value!r} is not a finite real number")
-    with (Path(run_dir) / METRICS_FILE).open("a") as handle:
+    path = Path(run_dir) / METRICS_FILE
+    earlier = read_records(run_dir)
+    kept = [r for r in earlier if _key(r) != _key(record)]
+    if len(kept) < len(earlier):
+        write_text_atomically(path, "".join(_line(r) for r in [*kept, record]))
+        return
+    with path.open("a") as handle:
         handle.write(_line(record))
+
+
+def _key(record: EvaluationRecord) -> tuple[int, str, float, int]:
+    return record.epoch, record.suite, record.guidance_scale, record.seed
 
 
 def read_records(run_dir: str | Path) -> list[EvaluationRecord]:

@@ -2,7 +2,7 @@ import pytest
 
 from mumo.cli.main import main
 from mumo.report.run import overfitting_epochs
-from mumo.train.metrics_log import EvaluationRecord, append_record, read_records
+from mumo.train.metrics_log import EvaluationRecord, read_records, save_record
 
 
 def fabricate_run(run_dir):
@@ -17,7 +17,7 @@ def fabricate_run(run_dir):
     (log_dir / "metrics.csv").write_text("\n".join(rows) + "\n")
     for epoch, fid in ((3, 40.0), (6, 20.0), (9, 30.0)):
         for seed, jitter in ((0, 0.0), (1, 2.0)):
-            append_record(
+            save_record(
                 run_dir,
                 EvaluationRecord(
                     epoch, "dance_5s", 4.0, seed, {"fid_k": fid + jitter, "beat_align": 0.2 + epoch / 100}
@@ -41,7 +41,7 @@ def test_report_tables_best_epoch_spread_and_overfitting(tmp_path):
 
 def test_complex_or_nan_metrics_are_refused(tmp_path):
     with pytest.raises(ValueError, match="not a finite real"):
-        append_record(tmp_path, EvaluationRecord(1, "dance", 4.0, 0, {"fid_m": complex(134.9, -1e-8)}))
+        save_record(tmp_path, EvaluationRecord(1, "dance", 4.0, 0, {"fid_m": complex(134.9, -1e-8)}))
 
 
 def test_overfitting_flag_needs_falling_training_loss():
@@ -54,9 +54,39 @@ def test_best_diversity_is_closest_to_ground_truth(tmp_path):
     run = tmp_path / "r"
     run.mkdir()
     for epoch, div in ((1, 2.0), (2, 8.5), (3, 12.0)):
-        append_record(run, EvaluationRecord(epoch, "dance", 4.0, 0, {"div_k": div, "div_k_gt": 9.0}))
+        save_record(run, EvaluationRecord(epoch, "dance", 4.0, 0, {"div_k": div, "div_k_gt": 9.0}))
     out = tmp_path / "report.md"
     assert main(["report", str(run), "--out", str(out)]) == 0
     text = out.read_text()
     assert "div_k e2" in text
     assert "div_k_gt e" not in text
+
+
+def test_noted_blow_ups_are_marked_explained_and_not_ranked(tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    note = "normalisation blow-up: ground-truth feature dims [4, 5] are constant"
+    for epoch, fid_m in ((1, 3.2e17), (2, 1.5e15)):
+        metrics = {"fid_k": 50.0 - epoch, "fid_m": fid_m, "div_m": 4e8}
+        notes = {"fid_m": note, "div_m": note} if epoch == 1 else {"fid_m": note}
+        save_record(run, EvaluationRecord(epoch, "dance", 4.0, 0, metrics, notes=notes))
+    out = tmp_path / "report.md"
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "| 1 | 4 | 1 | 4.00e+08 † | 49.000 | 3.20e+17 † |" in text
+    assert "| 2 | 4 | 1 | 4.00e+08 | 48.000 | 1.50e+15 † |" in text
+    assert f"† div_m, fid_m: {note} (left out of the best-epoch line)." in text
+    best = next(line for line in text.splitlines() if line.startswith("Best epoch"))
+    assert "fid_k e2" in best
+    assert "fid_m" not in best
+    assert "div_m e2" in best  # epoch 2's div_m carried no note
+
+
+def test_re_evaluating_replaces_the_earlier_record(tmp_path):
+    first = EvaluationRecord(3, "dance", 4.0, 0, {"fid_k": 40.0})
+    other_seed = EvaluationRecord(3, "dance", 4.0, 1, {"fid_k": 41.0})
+    save_record(tmp_path, first)
+    save_record(tmp_path, other_seed)
+    again = EvaluationRecord(3, "dance", 4.0, 0, {"fid_k": 39.0}, notes={"fid_k": "re-run"})
+    save_record(tmp_path, again)
+    assert read_records(tmp_path) == [other_seed, again]

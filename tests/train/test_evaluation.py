@@ -1,7 +1,10 @@
+import warnings
+
 import pytest
 import torch
 
 from mumo.lm import DEBUG_CONFIG, MusicMotionLM
+from mumo.metrics.dance import ZeroVarianceWarning
 from mumo.train import evaluation
 from mumo.train.evaluation import EvaluationSection, evaluate_model
 from mumo.train.metrics_log import read_records
@@ -47,3 +50,15 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
         own, shuffled = kwargs["music_codes"].chunk(2)
         assert torch.equal(shuffled, own.roll(1, dims=0))
         assert not torch.equal(shuffled, own)
+
+
+def test_blow_up_warnings_become_notes_and_others_pass_through():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn(ZeroVarianceWarning("m", [4, 5]), stacklevel=1)
+        warnings.warn("something else", UserWarning, stacklevel=1)
+    assert len(caught) == 2
+    with pytest.warns(UserWarning, match="something else"):
+        notes = evaluation._blow_up_notes(caught)
+    assert set(notes) == {"fid_m", "div_m"}
+    assert "[4, 5]" in notes["fid_m"]
