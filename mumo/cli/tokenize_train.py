@@ -78,5 +78,5 @@ def run_train(args: argparse.Namespace) -> int:
     fit = result.fit
     console.print(f"{args.tokenizer} tokenizer: {result.directory} ({fit.steps} steps, {fit.seconds:.0f} s)")
     for split, measured in (("validation", result.validation), ("test", result.test)):
-        console.print(f"  {split} split: {figures(measured)}")
+        console.print(f"  {split} split: {'no clips' if measured is None else figures(measured)}")
     return 0

@@ -4,6 +4,7 @@ validation split during training and on the test split at the end."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,8 @@ from mumo.tokenizers.motion_vqvae import MotionVQVAEConfig
 from mumo.tokenizers.music_tokenizer import MusicTokenizer
 from mumo.tokenizers.rvq import RVQConfig
 from mumo.tokenizers.windows import WindowBatches
+
+logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Measurement)
 
@@ -76,21 +79,22 @@ class MusicReconstruction:
 @dataclass(frozen=True)
 class MotionTrainingResult:
     """A trained motion tokenizer's directory, its training summary and its reconstruction of the
-    validation and test splits."""
+    validation and test splits (``validation`` is ``None`` for a dataset without validation clips)."""
 
     directory: Path
     fit: FitSummary
-    validation: MotionReconstruction
+    validation: MotionReconstruction | None
     test: MotionReconstruction
 
 
 @dataclass(frozen=True)
 class MusicTrainingResult:
-    """A trained music tokenizer's directory, its training summary and its validation and test quality."""
+    """A trained music tokenizer's directory, its training summary and its validation and test quality
+    (``validation`` is ``None`` for a dataset without validation music)."""
 
     directory: Path
     fit: FitSummary
-    validation: MusicReconstruction
+    validation: MusicReconstruction | None
     test: MusicReconstruction
 
 
@@ -102,7 +106,7 @@ def train_motion_tokenizer(
     acceleration error and code usage on the validation and test splits.
 
     Raises:
-        DataError: the dataset lacks motion statistics or motion clips in the train, val or test split.
+        DataError: the dataset lacks motion statistics or motion clips in the train or test split.
         ConfigError: ``shared_codebooks`` does not name a music tokenizer.
         CheckpointError: ``optimization.resume`` is missing or does not fit the model.
     """
@@ -113,7 +117,7 @@ def train_motion_tokenizer(
     train = [
         stats.normalize(joints_to_features(joints, MOTION_FPS)) for joints in _joint_clips(root, "train")
     ]
-    validation = _joint_clips(root, "val")
+    validation = _joint_clips(root, "val", required=False)
     L.seed_everything(optimization.seed, verbose=False)
     model_config, codebooks = config.model, None
     if config.shared_codebooks:
@@ -125,7 +129,11 @@ def train_motion_tokenizer(
     window = max(2, round(optimization.window_s * MOTION_FPS))
     batches = WindowBatches(train, window, optimization.batch_size, optimization.seed)
     summary, measured = _fit_and_measure(
-        tokenizer.model, batches, optimization, out, lambda: evaluate_reconstruction(tokenizer, validation)
+        tokenizer.model,
+        batches,
+        optimization,
+        out,
+        (lambda: evaluate_reconstruction(tokenizer, validation)) if validation else None,
     )
     tokenizer.save(out)
     test = evaluate_reconstruction(tokenizer, _joint_clips(root, "test"))
@@ -140,7 +148,7 @@ def train_music_tokenizer(
     the code usage on the validation and test splits.
 
     Raises:
-        DataError: the dataset has no music in the train, val or test split.
+        DataError: the dataset has no music in the train or test split.
         CheckpointError: ``optimization.resume`` is missing or does not fit the model.
     """
     config = config or MusicTokenizerTraining()
@@ -148,7 +156,7 @@ def train_music_tokenizer(
     root = Path(dataset)
     sample_rate = config.model.sample_rate
     train = _music_clips(root, "train", sample_rate)
-    validation = _music_clips(root, "val", sample_rate)
+    validation = _music_clips(root, "val", sample_rate, required=False)
     L.seed_everything(optimization.seed, verbose=False)
     tokenizer = MusicTokenizer.create(config.model)
     window = round(optimization.window_s * sample_rate)
@@ -160,7 +168,11 @@ def train_music_tokenizer(
         to_batch=lambda w: torch.from_numpy(w)[:, None],
     )
     summary, measured = _fit_and_measure(
-        tokenizer.codec, batches, optimization, out, lambda: measure_music(tokenizer, validation)
+        tokenizer.codec,
+        batches,
+        optimization,
+        out,
+        (lambda: measure_music(tokenizer, validation)) if validation else None,
     )
     tokenizer.save(out)
     test = measure_music(tokenizer, _music_clips(root, "test", sample_rate))
@@ -189,10 +201,11 @@ def _fit_and_measure(
     batches: WindowBatches,
     optimization: OptimizationConfig,
     out: str | Path,
-    measure: Callable[[], M],
-) -> tuple[FitSummary, M]:
+    measure: Callable[[], M] | None,
+) -> tuple[FitSummary, M | None]:
     """Train ``model`` with :func:`fit`, measuring it with ``measure()`` every ``validate_every`` steps and at
-    the end; returns the summary and the final measurement."""
+    the end; returns the summary and the final measurement (``None`` without ``measure``: no validation
+    clips, which is logged)."""
     module = TokenizerModule(
         model,
         optimization.learning_rate,
@@ -201,6 +214,9 @@ def _fit_and_measure(
         total_steps=optimization.steps,
         final_lr_factor=optimization.final_lr_factor,
     )
+    if measure is None:
+        logger.warning("the dataset has no validation clips: training without validation measurements")
+        return fit(module, batches, optimization, out, []), None
     validation: PeriodicMeasurement[M] = PeriodicMeasurement(measure, optimization.validate_every)
     summary = fit(module, batches, optimization, out, [validation])
     return summary, validation.latest if validation.latest is not None else measure()
@@ -218,19 +234,19 @@ def _music_codebooks(directory: str) -> torch.Tensor:
     return music.codebooks()
 
 
-def _joint_clips(root: Path, split: str) -> list[np.ndarray]:
+def _joint_clips(root: Path, split: str, required: bool = True) -> list[np.ndarray]:
     clips = [np.load(root / r.joints_path) for r in read_index(root, split) if r.joints_path is not None]
-    if not clips:
+    if not clips and required:
         raise DataError(f"{root} has no motion clips in the {split!r} split")
     return clips
 
 
-def _music_clips(root: Path, split: str, sample_rate: int) -> list[np.ndarray]:
+def _music_clips(root: Path, split: str, sample_rate: int, required: bool = True) -> list[np.ndarray]:
     clips = [
         load_audio(root / r.music_path, sample_rate).mean(axis=0)
         for r in read_index(root, split)
         if r.music_path is not None
     ]
-    if not clips:
+    if not clips and required:
         raise DataError(f"{root} has no music in the {split!r} split")
     return clips

@@ -1,3 +1,4 @@
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 import torch
 
 from mumo.config import load_config
+from mumo.data.clips import read_index, write_index
 from mumo.errors import ConfigError
 from mumo.tokenizers import MotionTokenizer, MusicTokenizer, load_tokenizer
 from mumo.tokenizers.training import (
@@ -72,3 +74,14 @@ def test_motion_tokenizer_can_share_the_music_codebooks(dataset, tmp_path):
     motion = load_tokenizer(tmp_path / "motion")
     assert motion.model.quantizer.frozen
     assert torch.equal(motion.model.quantizer.codebooks, music.codebooks())
+
+
+def test_a_dataset_without_validation_clips_trains_without_validation(dataset, tmp_path, caplog):
+    root = tmp_path / "no_val"
+    shutil.copytree(dataset, root)
+    write_index(root, [replace(r, split="train") if r.split == "val" else r for r in read_index(root)])
+    config = MotionTokenizerTraining(model=TINY_MOTION, optimization=FEW_STEPS)
+    result = train_motion_tokenizer(root, tmp_path / "motion", config)
+    assert result.validation is None
+    assert result.test.mpjpe_mm > 0
+    assert "no validation clips" in caplog.text
