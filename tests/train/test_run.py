@@ -1,10 +1,12 @@
 import json
 
+import numpy as np
 import pytest
 import torch
 from lightning.pytorch.callbacks import Callback
 
 from mumo.config import from_dict
+from mumo.data.token_store import TokenItem, TokenizerInfo, TokenStoreWriter, new_store_meta
 from mumo.errors import CheckpointError, ConfigError
 from mumo.lm import Task
 from mumo.report.run import read_loss_log
@@ -162,3 +164,25 @@ def test_precision_is_mixed_only_on_gpu():
     assert config.trainer.effective_precision() == "32-true"
     config.trainer.precision = "bf16-mixed"
     assert config.trainer.effective_precision() == "bf16-mixed"
+
+
+def test_a_store_without_validation_clips_trains(tmp_path):
+    store = tmp_path / "store"
+    info = TokenizerInfo(
+        directory="/none", config_sha256="0" * 64, frame_rate=50.0, num_codebooks=4, cardinality=32
+    )
+    with TokenStoreWriter(store, new_store_meta(info, info)) as writer:
+        for i in range(6):
+            music = np.random.default_rng(i).integers(0, 32, (4, 40))
+            writer.add(
+                TokenItem(
+                    clip_id=f"c{i}", split="test" if i == 5 else "train", music_codes=music,
+                    motion_codes=(music + 1) % 32, music_text="song", motion_text="dance", duration_s=0.8,
+                    style="",
+                )
+            )  # fmt: skip
+    run_dir = train(make_config(tmp_path, store, "noval", epochs=1))
+    assert (run_dir / "checkpoints" / "epoch=1.ckpt").is_file()
+    losses = read_loss_log(run_dir)
+    assert any(name.startswith("train/") for name in losses)
+    assert not any(name.startswith("val/") for name in losses)
