@@ -15,12 +15,13 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     training = (out / "report" / "training.md").read_text()
     assert "beat_align_shuffled" in training
     assert list(out.glob("runs/stage2/samples/*.mp4"))
+    assert "| 3 | 4 | 2 |" in training  # the final epoch, scored with seeds 0 and 1
     assert (out / "bundle" / "bundle.json").is_file()
     for name in ("video.mp4", "dance.npy", "dance.bvh", "music.wav", "generation.json"):
         assert (out / "generated" / name).is_file()
     capsys.readouterr()
     assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
-    assert capsys.readouterr().out.count("done already") == 11
+    assert capsys.readouterr().out.count("done already") == 12
     assert (
         main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml", "evaluation.bootstrap=5"]) == 0
     )
