@@ -141,16 +141,42 @@ def _metric_table(records: list[EvaluationRecord]) -> list[str]:
 
 def _beat_alignment(groups: dict[tuple[int, float], list[EvaluationRecord]]) -> list[str]:
     """Whether the dances of the last evaluated epoch follow their music: beat alignment with the clip's
-    own music against dances the same model made from shuffled music."""
+    own music against dances the same model made from shuffled music, paired per seed."""
     last = max(epoch for epoch, _ in groups)
     lines = [f"Music → dance beat alignment at epoch {last} (own music vs. shuffled music):"]
     for (epoch, scale), group in sorted(groups.items()):
-        own, shuffled = _mean(group, "beat_align"), _mean(group, "beat_align_shuffled")
-        if epoch != last or own is None or shuffled is None:
+        pairs = [
+            (float(own), float(shuffled))
+            for r in group
+            if (own := r.metrics.get("beat_align")) is not None
+            and (shuffled := r.metrics.get("beat_align_shuffled")) is not None
+        ]
+        if epoch != last or not pairs:
             continue
-        verdict = "the dances follow their music" if own > shuffled else "**no sign of following the music**"
-        lines.append(f"- gs {scale:g}: {own:.3f} vs. {shuffled:.3f} ({own - shuffled:+.3f}): {verdict}")
+        own, shuffled = np.mean(pairs, axis=0)
+        lines.append(f"- gs {scale:g}: {own:.3f} vs. {shuffled:.3f}: {beat_alignment_verdict(pairs)}")
     return lines
+
+
+def beat_alignment_verdict(pairs: list[tuple[float, float]]) -> str:
+    """Verdict on ``(own music, shuffled music)`` beat alignment pairs, one per sampling seed.
+
+    The dances follow their music when the mean paired difference exceeds twice its standard error over
+    seeds; with a positive difference inside that margin, or a single seed, the verdict says it cannot tell.
+    """
+    differences = np.array([own - shuffled for own, shuffled in pairs])
+    mean = float(differences.mean())
+    if len(differences) < 2:
+        if mean <= 0:
+            return f"{mean:+.3f} on one seed: **no sign of following the music**"
+        return f"{mean:+.3f} on one seed: own music ahead, but one seed cannot tell (evaluate more seeds)"
+    error = float(differences.std(ddof=1) / np.sqrt(len(differences)))
+    spread = f"{mean:+.3f} ± {error:.3f} (standard error over {len(differences)} seeds)"
+    if mean > 2 * error:
+        return f"{spread}: the dances follow their music"
+    if mean <= 0:
+        return f"{spread}: **no sign of following the music**"
+    return f"{spread}: own music ahead, but within the seed-to-seed noise"
 
 
 def _settings(run_dir: Path) -> list[str]:

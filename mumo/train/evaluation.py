@@ -61,11 +61,12 @@ def _blow_up_notes(caught: list[warnings.WarningMessage]) -> dict[str, str]:
         if not isinstance(message, ZeroVarianceWarning):
             warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
             continue
-        log.warning("%s", message)
+        log.warning("%s", message)  # names the dimensions, which vary from one evaluation to the next
+        kind = "kinetic" if message.suffix == "k" else "manual"
         for metric in (f"fid_{message.suffix}", f"div_{message.suffix}"):
             notes[metric] = (
-                f"normalisation blow-up: ground-truth feature dims {message.dims} are constant (zero "
-                "variance) but vary in the generated clips, so the protocol's value says nothing of the model"
+                f"normalisation blow-up: {kind} feature dimensions that are constant in the ground truth "
+                "(zero variance) vary in the generated clips, so the protocol's value says nothing of a model"
             )
     return notes
 

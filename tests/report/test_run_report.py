@@ -1,7 +1,7 @@
 import pytest
 
 from mumo.cli.main import main
-from mumo.report.run import overfitting_epochs
+from mumo.report.run import beat_alignment_verdict, overfitting_epochs
 from mumo.train.metrics_log import EvaluationRecord, read_records, save_record
 
 
@@ -90,3 +90,29 @@ def test_re_evaluating_replaces_the_earlier_record(tmp_path):
     again = EvaluationRecord(3, "dance", 4.0, 0, {"fid_k": 39.0}, notes={"fid_k": "re-run"})
     save_record(tmp_path, again)
     assert read_records(tmp_path) == [other_seed, again]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "verdict"),
+    [
+        ([(0.30, 0.20), (0.28, 0.21), (0.31, 0.19)], "the dances follow their music"),
+        ([(0.30, 0.20), (0.20, 0.29), (0.31, 0.19)], "within the seed-to-seed noise"),
+        ([(0.20, 0.30), (0.21, 0.28)], "**no sign of following the music**"),
+        ([(0.30, 0.20)], "one seed cannot tell (evaluate more seeds)"),
+        ([(0.20, 0.30)], "**no sign of following the music**"),
+    ],
+)
+def test_beat_alignment_verdict_weighs_the_difference_against_seed_noise(pairs, verdict):
+    assert beat_alignment_verdict(pairs).endswith(verdict)
+
+
+def test_report_pairs_own_and_shuffled_music_per_seed(tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    for seed, (own, shuffled) in enumerate([(0.30, 0.20), (0.28, 0.21), (0.31, 0.19)]):
+        metrics = {"beat_align": own, "beat_align_shuffled": shuffled}
+        save_record(run, EvaluationRecord(5, "dance", 4.0, seed, metrics))
+    out = tmp_path / "report.md"
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "- gs 4: 0.297 vs. 0.200: +0.097 ± 0.015 (standard error over 3 seeds): the dances follow" in text
