@@ -40,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     from mumo.config import load_config
     from mumo.data.token_store import TokenStore
+    from mumo.report.run import metric_table
     from mumo.train.config import TrainConfig
     from mumo.train.evaluation import TokenizerDecoders, evaluate_model
     from mumo.train.layout import RESOLVED_CONFIG
+    from mumo.train.metrics_log import METRICS_FILE
     from mumo.train.module import JointLMModule
     from mumo.train.run import load_weights
 
@@ -57,14 +59,15 @@ def run(args: argparse.Namespace) -> int:
     store = TokenStore(config.data.store)
     decoders = TokenizerDecoders(store)
     module = JointLMModule(config)
-    console = Console()
+    records = []
     for epoch in _numbers(args.epochs, int):
         load_weights(module, str(args.run / f"epoch={epoch}"))
-        records = evaluate_model(
+        records += evaluate_model(
             module.model, store, decoders, section, epoch, args.run, args.run.name,
             config.stage.full_music_context,
         )  # fmt: skip
-        for record in records:
-            label = f"epoch {epoch} {record.suite} gs {record.guidance_scale:g} seed {record.seed}"
-            console.print(f"{label}: {record.metrics}")
+    console = Console(soft_wrap=True)
+    for suite in section.suites:
+        console.print(f"\n{suite} (saved in {args.run / METRICS_FILE}):", markup=False)
+        console.print("\n".join(metric_table([r for r in records if r.suite == suite])), markup=False)
     return 0

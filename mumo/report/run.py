@@ -107,7 +107,9 @@ def _noted(group: list[EvaluationRecord], name: str) -> bool:
     return any(name in r.notes for r in group)
 
 
-def _metric_table(records: list[EvaluationRecord]) -> list[str]:
+def metric_table(records: list[EvaluationRecord]) -> list[str]:
+    """Markdown lines for one suite's records: the table, the best epoch per metric, the notes and, for
+    music → dance, the own-vs-shuffled beat alignment verdict."""
     names = sorted({k for r in records for k in r.metrics if not k.endswith(INTERVAL)})
     groups: dict[tuple[int, float], list[EvaluationRecord]] = defaultdict(list)
     for record in records:
@@ -220,7 +222,7 @@ def write_run_report(run_dirs: list[Path], out: Path) -> Path:
         lines += [f"## {run_dir.name}", "", *_settings(run_dir)]
         records = read_records(run_dir)
         for suite in sorted({r.suite for r in records}):
-            lines += [f"### {suite}", "", *_metric_table([r for r in records if r.suite == suite]), ""]
+            lines += [f"### {suite}", "", *metric_table([r for r in records if r.suite == suite]), ""]
         losses = read_loss_log(run_dir)
         if losses:
             plot = out.parent / f"{run_dir.name}_losses.png"

@@ -7,6 +7,9 @@ from mumo.cli.main import main
 def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
+    printed = capsys.readouterr().out
+    assert "dance (saved in" in printed  # `mumo evaluate` prints the final seeds' table
+    assert "| 3 | 4 | 1 |" in printed
     report = (out / "report.md").read_text()
     assert "fid_k" in report
     assert "beat align score" in report
@@ -19,7 +22,6 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     assert (out / "bundle" / "bundle.json").is_file()
     for name in ("video.mp4", "dance.npy", "dance.bvh", "music.wav", "generation.json"):
         assert (out / "generated" / name).is_file()
-    capsys.readouterr()
     assert main(["demo", "--out", str(out), "--config", "configs/demo/tiny.yaml"]) == 0
     assert capsys.readouterr().out.count("done already") == 12
     assert (
