@@ -79,41 +79,45 @@ def coco17_to_smpl24(keypoints: object) -> np.ndarray:
     for name in _LIMBS:
         joints[:, SMPL24.joint_names.index(name)] = _coco(keypoints, name)
 
+    hip_line, up, vertical_scale = _place_trunk(joints, keypoints, rest)
+    neck = _smpl(joints, "neck")
+    ears = (_coco(keypoints, "left_ear") + _coco(keypoints, "right_ear")) / 2
+    rest_head = np.linalg.norm(_smpl(rest, "head") - _smpl(rest, "neck")) * vertical_scale
+    joints[:, SMPL24.joint_names.index("head")] = neck + rest_head * _unit(ears - neck)
+    _place_toes(joints, keypoints, rest, hip_line, up)
+    _place_hands(joints, rest)
+    return joints
+
+
+def _place_trunk(
+    joints: np.ndarray, keypoints: np.ndarray, rest: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Pelvis, spine, neck and collars from the rest offsets in the trunk frames (module docstring).
+
+    Returns:
+        The hip line (right → left hip) ``[T, 3]``, the trunk's up vector (hips → shoulders) ``[T, 3]`` and
+        the vertical scale of the dancer's trunk against the average body.
+    """
     hips, rest_hips = _midpoint(keypoints, rest, "hip")
     shoulders, rest_shoulders = _midpoint(keypoints, rest, "shoulder")
-    up = shoulders - hips
-    rest_up = rest_shoulders - rest_hips
+    up, rest_up = shoulders - hips, rest_shoulders - rest_hips
     hip_line = _coco(keypoints, "left_hip") - _coco(keypoints, "right_hip")
     shoulder_line = _coco(keypoints, "left_shoulder") - _coco(keypoints, "right_shoulder")
     if np.linalg.norm(hip_line, axis=-1).min() < _EPS or np.linalg.norm(shoulder_line, axis=-1).min() < _EPS:
         raise MotionError("keypoints: the left and right hips (or shoulders) coincide in some frame")
     rest_hip_line = _smpl(rest, "left_hip") - _smpl(rest, "right_hip")
     rest_shoulder_line = _smpl(rest, "left_shoulder") - _smpl(rest, "right_shoulder")
-    trunk_scale = np.array(
-        [
-            _median_ratio(shoulder_line, rest_shoulder_line),
-            _median_ratio(up, rest_up),
-            _median_ratio(up, rest_up),
-        ]
-    )
+    vertical = _median_ratio(up, rest_up)
+    scale = np.array([_median_ratio(shoulder_line, rest_shoulder_line), vertical, vertical])
     for names, origin, rest_origin, line, rest_line in (
         (_LOWER_TRUNK, hips, rest_hips, hip_line, rest_hip_line),
         (_UPPER_TRUNK, shoulders, rest_shoulders, shoulder_line, rest_shoulder_line),
     ):
-        frame = _frame(line, up)
-        rest_frame = _frame(rest_line, rest_up)
+        frame, rest_frame = _frame(line, up), _frame(rest_line, rest_up)
         for name in names:
-            local = rest_frame @ (_smpl(rest, name) - rest_origin)
-            joints[:, SMPL24.joint_names.index(name)] = origin + (local * trunk_scale) @ frame
-
-    neck = _smpl(joints, "neck")
-    ears = (_coco(keypoints, "left_ear") + _coco(keypoints, "right_ear")) / 2
-    rest_head = np.linalg.norm(_smpl(rest, "head") - _smpl(rest, "neck")) * trunk_scale[1]
-    joints[:, SMPL24.joint_names.index("head")] = neck + rest_head * _unit(ears - neck)
-
-    _place_toes(joints, keypoints, rest, hip_line, up)
-    _place_hands(joints, rest)
-    return joints
+            local = rest_frame @ (_smpl(rest, name) - rest_origin)  # (left, up, forward) coordinates
+            joints[:, SMPL24.joint_names.index(name)] = origin + (local * scale) @ frame
+    return hip_line, up, vertical
 
 
 def _midpoint(keypoints: np.ndarray, rest: np.ndarray, part: str) -> tuple[np.ndarray, np.ndarray]:
