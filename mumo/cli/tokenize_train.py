@@ -73,10 +73,17 @@ def run_train(args: argparse.Namespace) -> int:
         "motion": (training.MotionTokenizerTraining, training.train_motion_tokenizer, _motion_figures),
         "music": (training.MusicTokenizerTraining, training.train_music_tokenizer, _music_figures),
     }[args.tokenizer]
-    result = train(args.data, args.out, load_config(args.config, schema, _overrides(args)))
+    config = load_config(args.config, schema, _overrides(args))
+    result = train(args.data, args.out, config)
     console = Console()
     fit = result.fit
     console.print(f"{args.tokenizer} tokenizer: {result.directory} ({fit.steps} steps, {fit.seconds:.0f} s)")
+    if fit.steps < config.optimization.steps:
+        console.print(
+            f"  [yellow]stopped by the wall-time budget (optimization.max_seconds="
+            f"{config.optimization.max_seconds:g}) after {fit.steps} of {config.optimization.steps} steps; "
+            "a rerun on another machine may stop elsewhere and give other results[/yellow]"
+        )
     for split, measured in (("validation", result.validation), ("test", result.test)):
         console.print(f"  {split} split: {'no clips' if measured is None else figures(measured)}")
     return 0
