@@ -1,13 +1,16 @@
 """``mumo demo``: the main job on the embedded synthetic dataset, as a sequence of ``mumo`` commands.
 
-Each step is an ordinary command a user could type; a step that already ran with the same command is
-skipped, so re-running the demo reuses finished work (a changed config re-runs what it changes; a step runs
-again after any change before it). ``--fresh`` starts over.
+Each step is an ordinary command a user could type; a step that already ran with the same command and the
+same contents of the config files it names is skipped, so re-running the demo reuses finished work (a
+changed demo config or step config re-runs what it changes; a step runs again after any change before it).
+``--fresh`` starts over.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import logging
 import shutil
 import time
@@ -18,7 +21,7 @@ from typing import Literal
 
 from rich.console import Console
 
-from mumo.config import load_config, save_config
+from mumo.config import load_config, read_yaml_tree, save_config
 from mumo.data.clips import ClipRecord, read_index
 from mumo.errors import MumoError
 from mumo.report.dataset import write_dataset_report
@@ -225,6 +228,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_demo)
 
 
+def _config_digest(argv: list[str]) -> str:
+    """``  # configs <hash>`` of the YAML files a step's command names, their ``extends`` bases merged (empty
+    when it names none): editing such a file re-runs the step although its command stays the same."""
+    trees = [read_yaml_tree(arg) for arg in argv if arg.endswith((".yaml", ".yml")) and Path(arg).is_file()]
+    if not trees:
+        return ""
+    digest = hashlib.sha256(json.dumps(trees, sort_keys=True, default=str).encode()).hexdigest()
+    return f"  # configs {digest[:16]}"
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from mumo.cli.main import main as mumo_main
 
@@ -241,7 +254,8 @@ def run_demo(args: argparse.Namespace) -> int:
         title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
         argv = step.argv(out, config)
         command = "mumo " + " ".join(argv)
-        if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == command:
+        identity = command + _config_digest(argv)
+        if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == identity:
             console.print(f"{title}: done already ({marker.parent})")
             continue
         console.print(f"[bold]{title}[/bold]: {command}")
@@ -253,7 +267,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if status != 0:
             raise MumoError(f"demo step '{step.name}' failed (exit {status}); fix it and re-run `mumo demo`")
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{command}\n{time.perf_counter() - started:.1f} s\n")
+        marker.write_text(f"{identity}\n{time.perf_counter() - started:.1f} s\n")
     report = write_dataset_report(
         out / "data",
         out / "metrics" / "ground_truth.json",

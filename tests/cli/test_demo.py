@@ -1,5 +1,6 @@
 import pytest
 
+from mumo.cli.demo import _config_digest
 from mumo.cli.main import main
 
 
@@ -34,3 +35,15 @@ def test_demo_config_typo_is_reported(tmp_path, capsys):
     status = main(["demo", "--out", str(tmp_path), "data.num_clip=3"])
     assert status == 2
     assert "did you mean 'data.num_clips'" in capsys.readouterr().err
+
+
+def test_a_step_config_edit_changes_the_step_identity(tmp_path):
+    base, step = tmp_path / "base.yaml", tmp_path / "step.yaml"
+    base.write_text("optimization:\n  steps: 220\n")
+    step.write_text("extends: base.yaml\noptimization:\n  num_threads: 1\n")
+    argv = ["tokenize", "train-music", str(step), "--out", str(tmp_path / "out")]
+    before = _config_digest(argv)
+    base.write_text("optimization:\n  steps: 300\n")
+    assert before.startswith("  # configs ")
+    assert _config_digest(argv) != before
+    assert _config_digest(["report", str(tmp_path)]) == ""
