@@ -98,17 +98,18 @@ class ZeroVarianceWarning(RuntimeWarning):
 
     Attributes:
         suffix: ``"k"`` (kinetic) or ``"m"`` (manual), for the metrics ``fid_<suffix>``, ``div_<suffix>``.
+        kind: ``"kinetic"`` or ``"manual"``.
         dims: the feature dimensions concerned.
     """
 
     def __init__(self, suffix: str, dims: list[int]):
-        kind = "kinetic" if suffix == "k" else "manual"
-        super().__init__(
-            f"{kind} feature dims {dims} are constant in the ground truth but vary in the generated clips: "
-            "normalisation divides by 1e-10 there and FID/Div blow up"
-        )
         self.suffix = suffix
+        self.kind = "kinetic" if suffix == "k" else "manual"
         self.dims = dims
+        super().__init__(
+            f"{self.kind} feature dims {dims} are constant in the ground truth but vary in the generated "
+            "clips: normalisation divides by 1e-10 there and FID/Div blow up"
+        )
 
 
 def _warn_zero_variance(suffix: str, generated: np.ndarray, gt: np.ndarray) -> None:

@@ -78,8 +78,13 @@ def overfitting_epochs(train: list[tuple[int, float]], val: list[tuple[int, floa
     return flagged
 
 
+def _values(group: list[EvaluationRecord], name: str) -> list[float]:
+    """The values of metric ``name`` in ``group`` (records without it left out)."""
+    return [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
+
+
 def _mean(group: list[EvaluationRecord], name: str) -> float | None:
-    values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
+    values = _values(group, name)
     return float(np.mean(values)) if values else None
 
 
@@ -91,7 +96,7 @@ def _number(value: float) -> str:
 def _cell(group: list[EvaluationRecord], name: str) -> str:
     """Mean over seeds (± seed-to-seed standard deviation), then the mean 95 % bootstrap interval if any;
     ``†`` when an evaluation noted that the value should not be read as usual."""
-    values = [float(r.metrics[name]) for r in group if r.metrics.get(name) is not None]
+    values = _values(group, name)
     if not values:
         return "n/a"
     cell = _number(float(np.mean(values)))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -62,11 +63,11 @@ def _blow_up_notes(caught: list[warnings.WarningMessage]) -> dict[str, str]:
             warnings.warn_explicit(message, warning.category, warning.filename, warning.lineno)
             continue
         log.warning("%s", message)  # names the dimensions, which vary from one evaluation to the next
-        kind = "kinetic" if message.suffix == "k" else "manual"
         for metric in (f"fid_{message.suffix}", f"div_{message.suffix}"):
             notes[metric] = (
-                f"normalisation blow-up: {kind} feature dimensions that are constant in the ground truth "
-                "(zero variance) vary in the generated clips, so the protocol's value says nothing of a model"
+                f"normalisation blow-up: {message.kind} feature dimensions that are constant in the ground "
+                "truth (zero variance) vary in the generated clips, so the protocol's value says nothing of "
+                "a model"
             )
     return notes
 
@@ -173,7 +174,7 @@ class Evaluator:
         joints, joints_shuffled = decoded[: len(clips)], decoded[len(clips) :]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ZeroVarianceWarning)
-            dance = evaluate_dance(joints, self._ground_truth(), bootstrap=section.bootstrap, seed=seed)
+            dance = evaluate_dance(joints, self.ground_truth, bootstrap=section.bootstrap, seed=seed)
         notes = _blow_up_notes(caught)
         scores: Scores = {}
         for name, value in dance.items():
@@ -207,8 +208,10 @@ class Evaluator:
         kept = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
         return SuiteResult(kept, {})  # type: ignore[arg-type]
 
-    def _ground_truth(self) -> DanceFeatures:
-        """Features of the dataset's train-split dances (cached per run)."""
+    @cached_property
+    def ground_truth(self) -> DanceFeatures:
+        """Features of the dataset's train-split dances: read once per evaluation (every suite, scale and
+        seed compares against them), computed once per run (cached in ``RUN_DIR/gt_features``)."""
         records = read_index(self.dataset, "train")
         paths = [self.dataset / r.joints_path for r in records if r.joints_path]
         return FeatureCache(self.run_dir / "gt_features").features([np.load(p) for p in paths])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -47,13 +48,9 @@ def save_record(run_dir: str | Path, record: EvaluationRecord) -> None:
     for name, value in record.metrics.items():
         if value is not None and (isinstance(value, complex) or not math.isfinite(float(value))):
             raise ValueError(f"metric {name} = {value!r} is not a finite real number")
-    path = Path(run_dir) / METRICS_FILE
-    earlier = read_records(run_dir)
-    kept = [r for r in earlier if _key(r) != _key(record)]
-    if len(kept) < len(earlier):
-        write_text_atomically(path, "".join(_line(r) for r in [*kept, record]))
+    if _rewrite_keeping(run_dir, lambda r: _key(r) != _key(record), then=record):
         return
-    with path.open("a") as handle:
+    with (Path(run_dir) / METRICS_FILE).open("a") as handle:
         handle.write(_line(record))
 
 
@@ -72,9 +69,17 @@ def read_records(run_dir: str | Path) -> list[EvaluationRecord]:
 def drop_records_after(run_dir: str | Path, epoch: int) -> int:
     """Remove the records of epochs after ``epoch`` (a run resumed from an earlier checkpoint evaluates them
     again); the file is replaced atomically. Returns how many were removed."""
-    path = Path(run_dir) / METRICS_FILE
+    return _rewrite_keeping(run_dir, lambda r: r.epoch <= epoch)
+
+
+def _rewrite_keeping(
+    run_dir: str | Path, keep: Callable[[EvaluationRecord], bool], then: EvaluationRecord | None = None
+) -> int:
+    """When some record fails ``keep``, rewrite ``metrics.jsonl`` atomically with the others (and ``then``
+    after them); returns how many were removed (0: the file is untouched)."""
     records = read_records(run_dir)
-    kept = [r for r in records if r.epoch <= epoch]
+    kept = [r for r in records if keep(r)]
     if len(kept) < len(records):
-        write_text_atomically(path, "".join(_line(r) for r in kept))
+        rewritten = kept if then is None else [*kept, then]
+        write_text_atomically(Path(run_dir) / METRICS_FILE, "".join(_line(r) for r in rewritten))
     return len(records) - len(kept)
