@@ -7,7 +7,10 @@ step are cut from the same full mask that training uses for the task, so cached 
 what training saw (``use_cache=False`` recomputes the whole prefix at every step instead, for reference).
 
 Classifier-free guidance doubles the batch: the second half uses the null descriptions and identical tokens;
-``logits = uncond + scale * (cond - uncond)`` per generated stream.
+``logits = uncond + scale * (cond - uncond)`` per generated stream. With ``stream_guidance`` the second half
+also does not see the given stream (``music2motion``: motion attends to no music, the ``motion`` task's
+layout; ``motion2music`` the mirror image), so guidance amplifies what the music (or dance) changes in the
+prediction, not only what the descriptions change.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def generate(
     top_p: float = 0.0,
     seed: int = 0,
     full_music_context: bool = False,
+    stream_guidance: bool = False,
     use_cache: bool = True,
     music_vocab_size: int | None = None,
     motion_vocab_size: int | None = None,
@@ -103,6 +107,9 @@ def generate(
         temperature, top_k, top_p: sampling (``temperature = 0``: greedy).
         seed: seed of the sampling generator.
         full_music_context: the given stream is fully visible (must match training).
+        stream_guidance: the unconditional branch of guidance also drops the given stream of
+            ``music2motion`` / ``motion2music`` (the model must have been trained on the ``motion`` /
+            ``music`` task too).
         use_cache: ``False`` recomputes the whole prefix at every step (reference path).
         music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
             fewer codes than the model's cardinality).
@@ -141,6 +148,9 @@ def generate(
     full_mask = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
     device = conditions.music_states.device
     full_mask = full_mask.to(device)
+    null_mask = (
+        _stream_guidance_mask(task, music_len, motion_len, device) if guided and stream_guidance else None
+    )
     generator = torch.Generator(device="cpu").manual_seed(seed)
 
     # Queries are fed in "events": each is a list of (stream name, step). Prefill given streams that never
@@ -176,7 +186,11 @@ def generate(
             keys = sorted(fed + queries)
             new = [_step_of(i, music_len) for i in keys]
         rows = torch.tensor([offset[n] + s for n, s in new], device=device)
-        self_mask = full_mask[rows][:, torch.tensor(keys, device=device)]
+        columns = torch.tensor(keys, device=device)
+        self_mask = full_mask[rows][:, columns]
+        if null_mask is not None:  # [2B, 1, Q, N]: the unconditional half does not see the given stream
+            halves = torch.stack([self_mask, null_mask[rows][:, columns]])
+            self_mask = halves.repeat_interleave(batch, dim=0)[:, None]
         music_steps = [s for n, s in new if n == "music"]
         motion_steps = [s for n, s in new if n == "motion"]
         music_logits, motion_logits = model.run(
@@ -219,6 +233,16 @@ def generate(
         return None if stream is None else model.pattern.revert(stream.sequence, num_frames)
 
     return GenerationResult(music_codes=codes(music), motion_codes=codes(motion), task=task)
+
+
+def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: torch.device) -> torch.Tensor:
+    """The full self-attention mask of the unconditional branch under stream guidance: both streams causal
+    over themselves, neither sees the other."""
+    if task not in (Task.MUSIC2MOTION, Task.MOTION2MUSIC):
+        raise ValueError(
+            f"stream guidance needs a given stream (music2motion or motion2music), not {task.value}"
+        )
+    return two_stream_mask(music_len, motion_len, "none", "none", device)
 
 
 def _step_of(index: int, music_len: int) -> tuple[str, int]:

@@ -95,9 +95,17 @@ class MusicMotionLM(nn.Module):
         )
 
     def reset_parameters(self) -> None:
-        """MusicGen-style init: normal(0, 0.02) for embeddings and linear layers, unit LayerNorms."""
+        """Init of a model trained from scratch: normal(0, 0.02) linear layers, unit LayerNorms, and codebook
+        embeddings of std ``(2 K)^-1/2``, so that the K summed code embeddings of a step carry as much power
+        as its sinusoidal position (per-dimension RMS ``2^-1/2``). With the linear layers' 0.02 the codes
+        would be 4 % of the input signal and the positions the rest: a model then takes thousands of steps
+        before it can tell one code from another, and far longer to look up the other stream's code of the
+        same frame (measured in docs/quality.md)."""
+        embedding_std = (2 * self.config.num_codebooks) ** -0.5
         for module in self.modules():
-            if isinstance(module, (nn.Linear, nn.Embedding)):
+            if isinstance(module, nn.Embedding):
+                nn.init.normal_(module.weight, std=embedding_std)
+            elif isinstance(module, nn.Linear):
                 nn.init.normal_(module.weight, std=0.02)
             elif isinstance(module, nn.LayerNorm):
                 nn.init.ones_(module.weight)

@@ -26,8 +26,13 @@ from mumo.train.layout import LOG_DIR, RESOLVED_CONFIG, segment_start
 from mumo.train.metrics_log import EvaluationRecord, read_records
 
 INTERVAL = ("_ci95_low", "_ci95_high")
-HIGHER_IS_BETTER = ("beat_align",)
-NOT_RANKED = ("beat_align_shuffled",)
+HIGHER_IS_BETTER = ("beat_align", "music_beat_align", "style_accuracy", "music_gap")
+NOT_RANKED = ("beat_align_shuffled", "music_beat_align_shuffled", "motion_ce_own_music")
+PAIRED_BEAT_ALIGNMENT = {
+    "beat_align": ("Music → dance", "the dances follow their music"),
+    "music_beat_align": ("Dance → music", "the music follows its dance"),
+}
+"""Metric with a ``_shuffled`` twin → (direction, what a clear positive difference means)."""
 """Reference numbers, not qualities of the model: no best epoch."""
 
 
@@ -141,48 +146,57 @@ def metric_table(records: list[EvaluationRecord]) -> list[str]:
             noted[text].add(name)
     for text, metrics in sorted(noted.items()):
         lines += ["", f"† {', '.join(sorted(metrics))}: {text} (left out of the best-epoch line)."]
-    if any("beat_align" in r.metrics and "beat_align_shuffled" in r.metrics for r in records):
-        lines += ["", *_beat_alignment(groups)]
+    for metric in PAIRED_BEAT_ALIGNMENT:
+        if any(metric in r.metrics and f"{metric}_shuffled" in r.metrics for r in records):
+            lines += ["", *_beat_alignment(groups, metric)]
     return lines
 
 
-def _beat_alignment(groups: dict[tuple[int, float], list[EvaluationRecord]]) -> list[str]:
-    """Whether the dances of the last evaluated epoch follow their music: beat alignment with the clip's
-    own music against dances the same model made from shuffled music, paired per seed."""
+def _beat_alignment(groups: dict[tuple[int, float], list[EvaluationRecord]], metric: str) -> list[str]:
+    """Whether the generated stream of the last evaluated epoch follows the given one: ``metric`` (beat
+    alignment with the clip's own other stream) against ``metric_shuffled`` (what the same model made from
+    another clip's stream), paired per seed."""
+    direction, meaning = PAIRED_BEAT_ALIGNMENT[metric]
     last = max(epoch for epoch, _ in groups)
-    lines = [f"Music → dance beat alignment at epoch {last} (own music vs. shuffled music):"]
+    given = "music" if metric == "beat_align" else "dance"
+    lines = [f"{direction} beat alignment at epoch {last} (own {given} vs. shuffled {given}):"]
     for (epoch, scale), group in sorted(groups.items()):
         pairs = [
             (float(own), float(shuffled))
             for r in group
-            if (own := r.metrics.get("beat_align")) is not None
-            and (shuffled := r.metrics.get("beat_align_shuffled")) is not None
+            if (own := r.metrics.get(metric)) is not None
+            and (shuffled := r.metrics.get(f"{metric}_shuffled")) is not None
         ]
         if epoch != last or not pairs:
             continue
         own, shuffled = np.mean(pairs, axis=0)
-        lines.append(f"- gs {scale:g}: {own:.3f} vs. {shuffled:.3f}: {beat_alignment_verdict(pairs)}")
+        lines.append(
+            f"- gs {scale:g}: {own:.3f} vs. {shuffled:.3f}: {beat_alignment_verdict(pairs, meaning, given)}"
+        )
     return lines
 
 
-def beat_alignment_verdict(pairs: list[tuple[float, float]]) -> str:
-    """Verdict on ``(own music, shuffled music)`` beat alignment pairs, one per sampling seed.
+def beat_alignment_verdict(
+    pairs: list[tuple[float, float]], meaning: str = "the dances follow their music", given: str = "music"
+) -> str:
+    """Verdict on ``(own, shuffled)`` beat alignment pairs, one per sampling seed.
 
-    The dances follow their music when the mean paired difference exceeds twice its standard error over
-    seeds; with a positive difference inside that margin, or a single seed, the verdict says it cannot tell.
+    The generated stream follows the given one (``meaning``) when the mean paired difference exceeds twice
+    its standard error over seeds; with a positive difference inside that margin, or a single seed, the
+    verdict says it cannot tell.
     """
     differences = np.array([own - shuffled for own, shuffled in pairs])
     mean = float(differences.mean())
     if len(differences) < 2:
         if mean <= 0:
-            return f"{mean:+.3f} on one seed: **no sign of following the music**"
+            return f"{mean:+.3f} on one seed: **no sign of following the {given}**"
         return f"{mean:+.3f} on one seed: own music ahead, but one seed cannot tell (evaluate more seeds)"
     error = float(differences.std(ddof=1) / np.sqrt(len(differences)))
     spread = f"{mean:+.3f} ± {error:.3f} (standard error over {len(differences)} seeds)"
     if mean > 2 * error:
-        return f"{spread}: the dances follow their music"
+        return f"{spread}: {meaning}"
     if mean <= 0:
-        return f"{spread}: **no sign of following the music**"
+        return f"{spread}: **no sign of following the {given}**"
     return f"{spread}: own music ahead, but within the seed-to-seed noise"
 
 

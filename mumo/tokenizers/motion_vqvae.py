@@ -34,6 +34,8 @@ class MotionVQVAEConfig:
         token_rate: code frame rate, Hz.
         quantizer: the residual VQ (its ``dim`` is the latent width).
         velocity_weight: weight of the frame-to-frame difference MSE in the loss.
+        acceleration_weight: weight of the MSE of second differences (frame to frame to frame): small,
+            fast errors barely move the feature MSE but dominate jitter (m/s³) of the decoded joints.
         commitment_weight: weight of the commitment loss.
     """
 
@@ -47,6 +49,7 @@ class MotionVQVAEConfig:
         default_factory=lambda: RVQConfig(num_codebooks=4, codebook_size=512, dim=128)
     )
     velocity_weight: float = 1.0
+    acceleration_weight: float = 0.0
     commitment_weight: float = 0.02
 
     def __post_init__(self) -> None:
@@ -77,9 +80,10 @@ class MotionVQVAEOutput:
     Attributes:
         reconstruction: ``[B, T_frames, 263]`` decoded features.
         codes: ``[B, K, T_tokens]`` code indices.
-        loss: scalar total loss (feature MSE + velocity + commitment terms, weighted).
+        loss: scalar total loss (feature MSE + velocity + acceleration + commitment terms, weighted).
         feature_loss: scalar feature MSE.
         velocity_loss: scalar MSE of frame-to-frame differences.
+        acceleration_loss: scalar MSE of second differences.
         quantizer: the quantiser's output (commitment loss, usage, perplexity).
     """
 
@@ -88,6 +92,7 @@ class MotionVQVAEOutput:
     loss: torch.Tensor
     feature_loss: torch.Tensor
     velocity_loss: torch.Tensor
+    acceleration_loss: torch.Tensor
     quantizer: QuantizerOutput
 
 
@@ -184,7 +189,8 @@ class MotionVQVAE(nn.Module):
         return F.interpolate(x, size=frames, mode="linear", align_corners=False).transpose(1, 2)
 
     def forward(self, features: torch.Tensor) -> MotionVQVAEOutput:
-        """Encode, quantise and decode ``features [B, T_frames, 263]`` (``T_frames >= 2``), with the loss."""
+        """Encode, quantise and decode ``features [B, T_frames, 263]`` (``T_frames >= 2``), with the loss
+        (the acceleration term is 0 for two frames)."""
         if features.dim() != 3 or features.shape[1] < 2:
             raise MotionError(f"training features must be [B, T >= 2, 263], got {tuple(features.shape)}")
         quantized = self.quantizer(self.embed(features))
@@ -192,13 +198,19 @@ class MotionVQVAE(nn.Module):
         target = features.float()
         feature_loss = F.mse_loss(reconstruction, target)
         velocity_loss = F.mse_loss(reconstruction.diff(dim=1), target.diff(dim=1))
+        acceleration_loss = (
+            F.mse_loss(reconstruction.diff(n=2, dim=1), target.diff(n=2, dim=1))
+            if target.shape[1] > 2
+            else target.new_zeros(())
+        )
         loss = (
             feature_loss
             + self.config.velocity_weight * velocity_loss
+            + self.config.acceleration_weight * acceleration_loss
             + self.config.commitment_weight * quantized.commitment_loss
         )
         return MotionVQVAEOutput(
-            reconstruction, quantized.codes, loss, feature_loss, velocity_loss, quantized
+            reconstruction, quantized.codes, loss, feature_loss, velocity_loss, acceleration_loss, quantized
         )
 
     @torch.no_grad()

@@ -8,7 +8,12 @@ seed; the codes are decoded by the store's tokenizers and scored:
   when ``bootstrap > 0``; jitter, speed and foot skating; and beat alignment twice: ``beat_align`` scores
   each dance generated from a clip's music against that music, ``beat_align_shuffled`` scores the dance the
   same model generates from *another* clip's music (same description, same seed) against the first clip's
-  music. A model that follows the music scores higher on the first. ``render_samples`` videos per
+  music. A model that follows the music scores higher on the first. Where the dataset labels styles,
+  ``style_accuracy`` is the fraction of dances a classifier fitted on ground-truth dances assigns the style
+  of their music (:mod:`mumo.metrics.style`; ``style_accuracy_gt``: the same classifier on the clips' real
+  dances, its ceiling). ``music_gap`` is the teacher-forced motion cross-entropy with shuffled minus own
+  music on the validation clips (:mod:`mumo.train.music_gap`; the evaluation split where there are none),
+  with ``motion_ce_own_music`` and the accuracy per motion codebook. ``render_samples`` videos per
   evaluation (generated beside ground truth, with the music) go to ``RUN_DIR/samples``.
 * ``music``: descriptions → music, scored against the dataset's audio with the ``melstat`` stand-in
   (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder weights.
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -34,13 +39,15 @@ from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, ClipRecord, read_inde
 from mumo.data.token_store import TokenStore
 from mumo.errors import DataError
 from mumo.lm import MusicMotionLM, Task, generate
-from mumo.metrics.beat_align import clip_beat_align_score
+from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats, music_beat_frames
 from mumo.metrics.cache import FeatureCache
-from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning
+from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning, extract_features
 from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.motion_quality import motion_quality
 from mumo.metrics.music import evaluate_music
+from mumo.metrics.style import StyleClassifier, windows
 from mumo.train.metrics_log import EvaluationRecord, save_record
+from mumo.train.music_gap import MusicGap, music_gap
 
 log = logging.getLogger(__name__)
 SUITES = ("dance", "music")
@@ -114,6 +121,8 @@ class EvaluationSection:
         num_clips: clips per evaluation (the first ones of the split at least ``clip_s`` long).
         clip_s: seconds generated per clip.
         top_k, temperature: sampling.
+        stream_guidance: guidance also drops the given stream (music for dances, the dance for music), see
+            :func:`mumo.lm.generate`; the stage must train the ``motion`` / ``music`` task for it.
         bootstrap: resamples for the 95 % intervals of FID/Div (0 = none).
         render_samples: sample videos written per dance evaluation (0 = none).
     """
@@ -127,6 +136,7 @@ class EvaluationSection:
     clip_s: float = 5.0
     top_k: int = 250
     temperature: float = 1.0
+    stream_guidance: bool = False
     bootstrap: int = 0
     render_samples: int = 2
 
@@ -138,10 +148,12 @@ class EvaluationSection:
 
 @dataclass(frozen=True)
 class EvalClip:
-    """A clip generated for: its dataset record and its music codes ``[K, T]`` (``clip_s`` seconds)."""
+    """A clip generated for: its dataset record and its music and motion codes ``[K, T]`` (``clip_s``
+    seconds)."""
 
     record: ClipRecord
     music_codes: torch.Tensor
+    motion_codes: torch.Tensor
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ class Evaluator:
     decoders: Decoders
     section: EvaluationSection
     clips: list[EvalClip]
+    gap_clips: list[EvalClip]
     dataset: Path
     run_dir: Path
     full_music_context: bool
@@ -168,7 +181,8 @@ class Evaluator:
             self.model, Task.MUSIC2MOTION, num_frames=music.shape[-1], music_codes=music,
             motion_descriptions=[c.record.motion_caption for c in clips] * 2, guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
-            full_music_context=self.full_music_context, motion_vocab_size=self.motion_vocab,
+            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance,
+            motion_vocab_size=self.motion_vocab,
         )  # fmt: skip
         decoded = list(self.decoders.motion_to_joints(result.motion_codes))
         joints, joints_shuffled = decoded[: len(clips)], decoded[len(clips) :]
@@ -186,6 +200,8 @@ class Evaluator:
         scores["beat_align"] = _mean_beat_align(joints, beats)
         scores["beat_align_shuffled"] = _mean_beat_align(joints_shuffled, beats)
         scores.update(motion_quality(joints))
+        scores.update(self.style_scores(joints))
+        scores.update(self.gap.as_metrics())
         for index in range(min(section.render_samples, len(clips))):
             name = f"epoch={epoch}_gs{scale:g}_seed{seed}_{clips[index].record.clip_id}.mp4"
             self._render(joints[index], clips[index], self.run_dir / "samples" / name)
@@ -205,8 +221,46 @@ class Evaluator:
         generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
         reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
         scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
-        kept = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
-        return SuiteResult(kept, {})  # type: ignore[arg-type]
+        kept: Scores = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
+        kept.update(self.dance_to_music(scale, seed))
+        return SuiteResult(kept, {})
+
+    def dance_to_music(self, scale: float, seed: int) -> Scores:
+        """Music for each clip's real dance (``motion2music``), scored by how its beats (librosa, as in
+        BAS) fall on the dance's kinematic beats: ``music_beat_align`` for the music made from that dance,
+        ``music_beat_align_shuffled`` for the music the model makes from another clip's dance (same seed).
+        Empty when the dataset has no dances for the clips."""
+        clips, section = self.clips, self.section
+        if any(c.record.joints_path is None for c in clips):
+            return {}
+        own = torch.stack([c.motion_codes for c in clips])
+        motion = torch.cat([own, torch.roll(own, shifts=1, dims=0)]).to(next(self.model.parameters()).device)
+        result = generate(
+            self.model, Task.MOTION2MUSIC, num_frames=motion.shape[-1], motion_codes=motion,
+            music_descriptions=[c.record.music_caption for c in clips] * 2, guidance_scale=scale,
+            temperature=section.temperature, top_k=section.top_k, seed=seed,
+            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance,
+            music_vocab_size=self.music_vocab,
+        )  # fmt: skip
+        audio = self.decoders.music_to_audio(result.music_codes)
+        frames = round(section.clip_s * MOTION_FPS)
+        dance_beats = [
+            motion_beats(np.load(self.dataset / str(c.record.joints_path))[:frames]) for c in clips
+        ]
+        music_beats = [music_beat_frames(a, MUSIC_SAMPLE_RATE) for a in audio]
+        count = len(clips)
+        return {
+            "music_beat_align": float(
+                np.mean(
+                    [beat_align_score(m, d) for m, d in zip(music_beats[:count], dance_beats, strict=True)]
+                )
+            ),
+            "music_beat_align_shuffled": float(
+                np.mean(
+                    [beat_align_score(m, d) for m, d in zip(music_beats[count:], dance_beats, strict=True)]
+                )
+            ),
+        }
 
     @cached_property
     def ground_truth(self) -> DanceFeatures:
@@ -215,6 +269,50 @@ class Evaluator:
         records = read_index(self.dataset, "train")
         paths = [self.dataset / r.joints_path for r in records if r.joints_path]
         return FeatureCache(self.run_dir / "gt_features").features([np.load(p) for p in paths])
+
+    @cached_property
+    def gap(self) -> MusicGap:
+        """The music gap of the model on ``gap_clips`` (teacher forced: the same for every scale and seed)."""
+        clips = self.gap_clips
+        return music_gap(
+            self.model, torch.stack([c.music_codes for c in clips]),
+            torch.stack([c.motion_codes for c in clips]), [c.record.motion_caption for c in clips],
+            self.full_music_context,
+        )  # fmt: skip
+
+    @cached_property
+    def style_classifier(self) -> StyleClassifier | None:
+        """A style classifier fitted on ``clip_s``-second windows (hop ``clip_s / 2``) of the train-split
+        dances, or ``None`` when the dataset does not label the styles of those and of the evaluated clips."""
+        if any(c.record.style is None for c in self.clips):
+            return None
+        records = [r for r in read_index(self.dataset, "train") if r.joints_path and r.style]
+        length = round(self.section.clip_s * MOTION_FPS)
+        clips, labels = [], []
+        for record in records:
+            cut = windows(np.load(self.dataset / record.joints_path), length, max(length // 2, 1))
+            clips += cut
+            labels += [str(record.style)] * len(cut)
+        if len(set(labels)) < 2:
+            return None
+        features = FeatureCache(self.run_dir / "gt_features").features(clips)
+        return StyleClassifier.fit(features.kinetic, labels)
+
+    def style_scores(self, joints: list[np.ndarray]) -> Scores:
+        """``style_accuracy`` of generated dances ``[T, J, 3]`` (one per clip) and ``style_accuracy_gt`` of
+        the clips' real dances; empty when styles are not labelled."""
+        classifier = self.style_classifier
+        if classifier is None:
+            return {}
+        labels = [str(c.record.style) for c in self.clips]
+        length = round(self.section.clip_s * MOTION_FPS)
+        truth = [np.load(self.dataset / str(c.record.joints_path))[:length] for c in self.clips]
+        cache = FeatureCache(self.run_dir / "gt_features")
+        generated = extract_features(joints).kinetic
+        return {
+            "style_accuracy": classifier.accuracy(generated, labels),
+            "style_accuracy_gt": classifier.accuracy(cache.features(truth).kinetic, labels),
+        }
 
     def _music(self, clip: EvalClip) -> np.ndarray:
         return load(self.dataset / str(clip.record.music_path), MUSIC_SAMPLE_RATE)
@@ -259,8 +357,8 @@ def evaluation_clips(store: TokenStore, section: EvaluationSection) -> tuple[lis
         clip_id = store.text(int(row), "clip_id")
         if lengths[row] < frames or clip_id not in records:
             continue
-        music, _ = store.codes(int(row), 0, frames)
-        clips.append(EvalClip(records[clip_id], torch.from_numpy(music)))
+        music, motion = store.codes(int(row), 0, frames)
+        clips.append(EvalClip(records[clip_id], torch.from_numpy(music), torch.from_numpy(motion)))
         if len(clips) == section.num_clips:
             break
     if len(clips) < 2:
@@ -285,8 +383,14 @@ def evaluate_model(
 
     ``full_music_context`` must be the value the model was trained with (the stage's setting)."""
     clips, dataset = evaluation_clips(store, section)
+    gap_clips = clips
+    if section.split != "val":
+        try:
+            gap_clips, _ = evaluation_clips(store, replace(section, split="val"))
+        except DataError:  # fewer than 2 validation clips of clip_s seconds: measured on the evaluated ones
+            log.info("music gap measured on the %s clips (too few validation clips)", section.split)
     evaluator = Evaluator(
-        model, decoders, section, clips, dataset, Path(run_dir), full_music_context,
+        model, decoders, section, clips, gap_clips, dataset, Path(run_dir), full_music_context,
         store.meta.music.cardinality, store.meta.motion.cardinality,
     )  # fmt: skip
     suite_runs = {"dance": evaluator.dance, "music": evaluator.music}

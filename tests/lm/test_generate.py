@@ -80,3 +80,30 @@ def test_vocabulary_limit_per_stream(model):
     result = generate(model, Task.JOINT, num_frames=8, guidance_scale=3.0, motion_vocab_size=5, seed=1)
     assert result.motion_codes.max() < 5
     assert result.music_codes.max() >= 5
+
+
+@pytest.mark.parametrize(
+    ("task", "given", "single"),
+    [(Task.MUSIC2MOTION, "music_codes", Task.MOTION), (Task.MOTION2MUSIC, "motion_codes", Task.MUSIC)],
+)
+def test_stream_guidance_drops_the_given_stream_in_the_unconditional_branch(model, task, given, single):
+    """At guidance scale 0 only the unconditional branch counts: it must be the single-stream task with null
+    descriptions; at other scales the cached and the recomputed paths agree."""
+    stream = "motion_codes" if task is Task.MUSIC2MOTION else "music_codes"
+    common = dict(
+        num_frames=10, batch_size=2, temperature=0.0, stream_guidance=True, **{given: codes(2, 10, 3)}
+    )
+    unconditional = generate(model, task, guidance_scale=0.0, **common)
+    alone = generate(model, single, num_frames=10, batch_size=2, temperature=0.0)
+    torch.testing.assert_close(getattr(unconditional, stream), getattr(alone, stream), rtol=0, atol=0)
+    texts = {"music_descriptions": ["a", "b"], "motion_descriptions": ["c", "d"]}
+    cached = generate(model, task, guidance_scale=3.0, **common, **texts)
+    recomputed = generate(model, task, guidance_scale=3.0, use_cache=False, **common, **texts)
+    torch.testing.assert_close(getattr(cached, stream), getattr(recomputed, stream), rtol=0, atol=0)
+    plain = generate(model, task, guidance_scale=3.0, **{**common, "stream_guidance": False}, **texts)
+    assert not torch.equal(getattr(cached, stream), getattr(plain, stream))
+
+
+def test_stream_guidance_needs_a_given_stream(model):
+    with pytest.raises(ValueError, match="needs a given stream"):
+        generate(model, Task.JOINT, num_frames=4, guidance_scale=3.0, stream_guidance=True)

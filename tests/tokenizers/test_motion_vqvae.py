@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -24,13 +26,20 @@ def test_token_count_and_exact_decoded_length(frames):
 
 def test_loss_combines_terms_and_trains():
     torch.manual_seed(0)
-    model = MotionVQVAE(TINY_MOTION)
+    model = MotionVQVAE(replace(TINY_MOTION, acceleration_weight=2.0))
     features = torch.randn(1, 24, 263).cumsum(1) * 0.1
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     losses = []
     for _ in range(8):
         out = model(features)
-        expected = out.feature_loss + out.velocity_loss + 0.02 * out.quantizer.commitment_loss
+        expected = (
+            out.feature_loss
+            + out.velocity_loss
+            + 2.0 * out.acceleration_loss
+            + 0.02 * out.quantizer.commitment_loss
+        )
+        second = (out.reconstruction.diff(n=2, dim=1) - features.diff(n=2, dim=1)).pow(2).mean()
+        torch.testing.assert_close(out.acceleration_loss, second)
         torch.testing.assert_close(out.loss, expected)
         optimizer.zero_grad()
         out.loss.backward()

@@ -33,12 +33,21 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     assert len(records) == 2 * 2 * 2
     assert read_records(tmp_path) == records
     dance = next(r for r in records if r.suite == "dance")
-    for key in ("fid_k", "fid_m", "div_k", "beat_align", "beat_align_shuffled", "jitter_m_s3"):
+    for key in ("fid_k", "fid_m", "div_k", "beat_align", "beat_align_shuffled", "jitter_m_s3", "music_gap"):
         assert isinstance(dance.metrics[key], float), key
+    for key in ("style_accuracy", "style_accuracy_gt"):  # the fixture's dataset labels styles
+        assert 0.0 <= dance.metrics[key] <= 1.0, key
+    assert 0.0 <= dance.metrics["motion_accuracy_cb0"] <= 1.0
     assert dance.metrics["fid_k_ci95_low"] <= dance.metrics["fid_k_ci95_high"]
     music = next(r for r in records if r.suite == "music")
     assert isinstance(music.metrics["fd_melstat"], float)
     assert music.metrics["frechet_distance"] is None
+    assert 0.0 <= music.metrics["music_beat_align"] <= 1.0
+    assert 0.0 <= music.metrics["music_beat_align_shuffled"] <= 1.0
+    music_calls = [kwargs for task, kwargs in calls if task == "motion2music"]
+    assert len(music_calls) == 4
+    own, shuffled = music_calls[0]["motion_codes"].chunk(2)
+    assert torch.equal(shuffled, own.roll(1, dims=0))
     videos = sorted(p.name for p in (tmp_path / "samples").glob("*.mp4"))
     assert len(videos) == 2 * 2  # one per (scale, seed)
     assert videos[-1].startswith("epoch=3_gs4_seed1_")

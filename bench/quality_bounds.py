@@ -1,0 +1,107 @@
+"""Floors and ceilings of the music → dance metrics for a token store, side by side in one run.
+
+For the first ``--clips`` test clips (``--seconds`` each) of a token store built over a dataset with dances:
+
+* ``ground truth``: the dataset's dances;
+* ``ground-truth codes decoded``: the store's motion codes of those clips through the motion tokenizer (the
+  tokenizer's ceiling: no LM can do better than its own codes);
+* ``random codes decoded``: uniformly random codes through the same decoder, ``--seeds`` draws (the floor).
+
+Each row: beat alignment with the clip's music (BAS) and with another clip's music (shuffled), jitter,
+foot skating, FID_k against the train pool and style accuracy (where styles are labelled), with the spread
+over seeds for random codes. ``docs/quality.md`` quotes this table.
+
+    python bench/quality_bounds.py --store outputs/demo/store
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from mumo.data.clips import MOTION_FPS, read_index
+from mumo.data.token_store import TokenStore
+from mumo.metrics.beat_align import clip_beat_align_score
+from mumo.metrics.dance import evaluate as evaluate_dance
+from mumo.metrics.dance import extract_features
+from mumo.metrics.motion_quality import foot_skating_ratio, jitter
+from mumo.metrics.style import StyleClassifier, windows
+from mumo.tokenizers import load_tokenizer
+from mumo.train.evaluation import EvaluationSection, evaluation_clips
+
+
+def _row(name: str, dances: list[np.ndarray], clips, dataset: Path, classifier, pool) -> dict[str, float]:
+    frames = min(len(d) for d in dances)
+    beats = [np.round(np.asarray(c.record.beat_times_s) * MOTION_FPS).astype(int) for c in clips]
+    beats = [b[b < frames] for b in beats]
+    shuffled = dances[-1:] + dances[:-1]  # clip i's dance is scored against clip i + 1's music
+    row = {
+        "beat_align": float(
+            np.mean([clip_beat_align_score(d, b) for d, b in zip(dances, beats, strict=True)])
+        ),
+        "beat_align_shuffled": float(
+            np.mean([clip_beat_align_score(d, b) for d, b in zip(shuffled, beats, strict=True)])
+        ),
+        "jitter_m_s3": float(np.mean([jitter(d) for d in dances])),
+        "foot_skating_ratio": float(np.mean([foot_skating_ratio(d) for d in dances])),
+        "fid_k": float(evaluate_dance(dances, pool)["fid_k"]),
+    }
+    if classifier is not None:
+        labels = [str(c.record.style) for c in clips]
+        row["style_accuracy"] = classifier.accuracy(extract_features(dances).kinetic, labels)
+    print(f"{name:28s} " + "  ".join(f"{k} {v:8.3f}" for k, v in row.items()), flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", type=Path, default=Path("outputs/demo/store"))
+    parser.add_argument("--clips", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    store = TokenStore(args.store)
+    section = EvaluationSection(split="test", num_clips=args.clips, clip_s=args.seconds)
+    clips, dataset = evaluation_clips(store, section)
+    tokenizer = load_tokenizer(store.meta.motion.directory)
+    frames = round(args.seconds * MOTION_FPS)
+    train = [r for r in read_index(dataset, "train") if r.joints_path]
+    pool = [np.load(dataset / r.joints_path) for r in train]
+    classifier = None
+    if all(c.record.style for c in clips):
+        cut, labels = [], []
+        for record, joints in zip(train, pool, strict=True):
+            parts = windows(joints, frames, frames // 2)
+            cut += parts
+            labels += [str(record.style)] * len(parts)
+        classifier = StyleClassifier.fit(extract_features(cut).kinetic, labels)
+    truth = [np.load(dataset / str(c.record.joints_path))[:frames] for c in clips]
+    _row("ground truth", truth, clips, dataset, classifier, pool)
+    codes = torch.stack([c.motion_codes for c in clips])
+    with torch.no_grad():
+        decoded = list(np.asarray(tokenizer.decode_to_joints(codes))[:, :frames])
+    _row("ground-truth codes decoded", decoded, clips, dataset, classifier, pool)
+    rows = []
+    for seed in range(args.seeds):
+        generator = torch.Generator().manual_seed(seed)
+        random = torch.randint(0, store.meta.motion.cardinality, codes.shape, generator=generator)
+        with torch.no_grad():
+            dances = list(np.asarray(tokenizer.decode_to_joints(random))[:, :frames])
+        rows.append(_row(f"random codes decoded, seed {seed}", dances, clips, dataset, classifier, pool))
+    print(
+        f"{'random codes: mean ± sd':28s} "
+        + "  ".join(
+            f"{k} {np.mean([r[k] for r in rows]):.3f} ± {np.std([r[k] for r in rows]):.3f}" for k in rows[0]
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
