@@ -83,7 +83,9 @@ def test_t5_text_encoder_from_local_directory_stays_frozen(tmp_path):
     assert not model.text_encoder.t5.training
     conditions = model.encode_descriptions(["a song", ""], ["a dance", "x"])
     assert conditions.music_states.shape[-1] == DEBUG_CONFIG.condition_dim
-    assert conditions.music_mask[1].sum() == 1  # the null description is one end token
+    assert conditions.music_mask[1].sum() == 0  # the null description: zero mask, zero states
+    assert not conditions.music_states[1].any()
+    assert conditions.music_mask[0].sum() == len(b"a song") + 1  # bytes + end token
     assert not any(k.startswith("text_encoder.t5") for k in model.state_dict())
 
 

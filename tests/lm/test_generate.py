@@ -80,3 +80,10 @@ def test_vocabulary_limit_per_stream(model):
     result = generate(model, Task.JOINT, num_frames=8, guidance_scale=3.0, motion_vocab_size=5, seed=1)
     assert result.motion_codes.max() < 5
     assert result.music_codes.max() >= 5
+
+
+def test_batch_size_follows_the_descriptions(model):
+    result = generate(model, "music", num_frames=3, music_descriptions=["a", "b"], guidance_scale=3.0)
+    assert result.music_codes.shape == (2, DEBUG_CONFIG.num_codebooks, 3)
+    with pytest.raises(ValueError, match="disagree on the batch size"):
+        generate(model, "music", num_frames=3, music_descriptions=["a", "b"], batch_size=3)
