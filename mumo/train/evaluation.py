@@ -10,8 +10,11 @@ seed; the codes are decoded by the store's tokenizers and scored:
   same model generates from *another* clip's music (same description, same seed) against the first clip's
   music. A model that follows the music scores higher on the first. ``render_samples`` videos per
   evaluation (generated beside ground truth, with the music) go to ``RUN_DIR/samples``.
-* ``music``: descriptions → music, scored against the dataset's audio with the ``melstat`` stand-in
-  (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder weights.
+* ``music``: descriptions → music with ``music_task`` (a task the stage trains: ``joint`` generates music and
+  dance from both descriptions, as the published MusicCaps protocol did; ``music`` the music stream alone) on
+  ``music_clip_s``-second clips (MusicCaps: 10 s), scored against the dataset's audio with the ``melstat``
+  stand-in (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder
+  weights.
 
 Generation uses the stage's attention layout (``full_music_context``), so the model is sampled the way it
 was trained. Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN_DIR/metrics.jsonl``.
@@ -24,7 +27,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -112,7 +115,10 @@ class EvaluationSection:
         guidance_scales, seeds: one evaluation per (scale, seed).
         split: token-store split whose clips are generated for.
         num_clips: clips per evaluation (the first ones of the split at least ``clip_s`` long).
-        clip_s: seconds generated per clip.
+        clip_s: seconds generated per clip (``dance``).
+        music_task: task the ``music`` suite generates with (``joint`` or ``music``); it must be one the stage
+            trains (checked when the config loads).
+        music_clip_s: seconds of music generated per clip (``music``).
         top_k, temperature: sampling.
         bootstrap: resamples for the 95 % intervals of FID/Div (0 = none).
         render_samples: sample videos written per dance evaluation (0 = none).
@@ -125,6 +131,8 @@ class EvaluationSection:
     split: str = "val"
     num_clips: int = 16
     clip_s: float = 5.0
+    music_task: Literal["joint", "music"] = "joint"
+    music_clip_s: float = 10.0
     top_k: int = 250
     temperature: float = 1.0
     bootstrap: int = 0
@@ -195,13 +203,14 @@ class Evaluator:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
         clips, section = self.clips, self.section
         result = generate(
-            self.model, Task.MUSIC, num_frames=clips[0].music_codes.shape[-1], batch_size=len(clips),
-            music_descriptions=[c.record.music_caption for c in clips], guidance_scale=scale,
+            self.model, Task(section.music_task), duration_s=section.music_clip_s,
+            music_descriptions=[c.record.music_caption for c in clips],
+            motion_descriptions=[c.record.motion_caption for c in clips], guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
-            music_vocab_size=self.music_vocab,
+            music_vocab_size=self.music_vocab, motion_vocab_size=self.motion_vocab,
         )  # fmt: skip
         audio = self.decoders.music_to_audio(result.music_codes)
-        samples = round(section.clip_s * MUSIC_SAMPLE_RATE)
+        samples = round(section.music_clip_s * MUSIC_SAMPLE_RATE)
         generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
         reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
         scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)

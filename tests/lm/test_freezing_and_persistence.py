@@ -22,6 +22,17 @@ def test_motion_only_policy_names():
         is_trainable("x", "motion")
 
 
+def test_all_but_text_encoder_policy_freezes_only_the_description_encoder():
+    model = MusicMotionLM(DEBUG_CONFIG)
+    apply_freezing(model, "all_but_text_encoder")
+    frozen = [name for name, p in model.named_parameters() if not p.requires_grad]
+    assert frozen
+    assert all(name.startswith("text_encoder.") for name in frozen)
+    assert all(
+        p.requires_grad for name, p in model.named_parameters() if not name.startswith("text_encoder.")
+    )
+
+
 def test_frozen_tensors_unchanged_and_without_optimizer_state():
     torch.manual_seed(0)
     model = MusicMotionLM(DEBUG_CONFIG)
