@@ -21,7 +21,9 @@ class LMConfig:
         max_period: base of the sinusoidal positions (10 000 in MusicGen).
         text_encoder: ``"bytes"`` (a small byte-level encoder trained with the LM) or ``"t5"`` (a frozen T5
             encoder read from ``t5_directory``).
-        t5_directory: local directory of the T5 encoder and its tokenizer.
+        t5_directory: local directory of the T5 encoder and its tokenizer: a T5 directory, or a whole
+            MusicGen directory (its own T5). ``None`` with ``"t5"`` only for an LM imported from an in-memory
+            MusicGen, which cannot be rebuilt from its config alone.
     """
 
     num_codebooks: int = 4
@@ -41,8 +43,6 @@ class LMConfig:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
         if self.text_encoder not in ("bytes", "t5"):
             raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
-        if self.text_encoder == "t5" and not self.t5_directory:
-            raise ValueError("text_encoder 't5' needs t5_directory (a local T5 encoder directory)")
 
     @property
     def special_token(self) -> int:

@@ -4,6 +4,8 @@
 * ``motion_only`` — motion codebook embeddings, motion feed-forward blocks and their norms, motion heads
   train; everything else (music parts, shared attention and norms, text encoder) is frozen.
 * ``music_only`` — the mirror image.
+* ``all_but_text_encoder`` — everything trains except the description encoder (``text_encoder.*``: the T5
+  projection, or the byte-level encoder); the published stage-2 recipe (the T5 itself is always frozen).
 
 Frozen parameters get ``requires_grad = False`` and are left out of the optimiser, so they get no gradient
 and no optimiser state.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-POLICIES = ("none", "motion_only", "music_only")
+POLICIES = ("none", "motion_only", "music_only", "all_but_text_encoder")
 _PREFIXES = {
     "motion_only": ("motion_embeddings.", "motion_heads.", "motion_ffn.", "motion_ffn_norm."),
     "music_only": ("music_embeddings.", "music_heads.", "music_ffn.", "music_ffn_norm."),
@@ -28,6 +30,8 @@ def is_trainable(name: str, policy: str) -> bool:
         raise ValueError(f"unknown freezing policy {policy!r}; choose one of {POLICIES}")
     if policy == "none":
         return True
+    if policy == "all_but_text_encoder":
+        return not name.startswith("text_encoder.")
     parts = name.split(".")
     suffixes = {".".join(parts[i:]) + "." for i in range(len(parts))}
     return any(s.startswith(_PREFIXES[policy]) for s in suffixes)

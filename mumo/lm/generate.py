@@ -101,8 +101,8 @@ def generate(
         num_frames / duration_s: length ``T`` of the generated codes (50 Hz frames or seconds).
         music_codes, motion_codes: ``[B, K, T']`` given codes: the conditioning stream, or a prompt of the
             generated stream (continuation: its first ``prompt_frames`` frames are kept).
-        music_descriptions, motion_descriptions: ``B`` texts each (default: empty = null condition).
-        batch_size: ``B`` when no codes are given.
+        music_descriptions, motion_descriptions: ``B`` texts each (default: ``""`` = the null condition).
+        batch_size: ``B`` when neither codes nor descriptions are given (else it must agree with them).
         guidance_scale: classifier-free guidance scale (1 = off).
         temperature, top_k, top_p: sampling (``temperature = 0``: greedy).
         seed: seed of the sampling generator.
@@ -121,8 +121,13 @@ def generate(
         if duration_s is None:
             raise ValueError("give num_frames or duration_s")
         num_frames = round(duration_s * FRAME_RATE)
-    given = [c for c in (music_codes, motion_codes) if c is not None]
-    batch = given[0].shape[0] if given else (batch_size or 1)
+    given = [len(c) for c in (music_codes, motion_codes) if c is not None]
+    given += [len(texts) for texts in (music_descriptions, motion_descriptions) if texts]
+    batch = given[0] if given else (batch_size or 1)
+    if any(size != batch for size in given) or (batch_size is not None and batch_size != batch):
+        raise ValueError(
+            f"codes, descriptions and batch_size disagree on the batch size: {given}, {batch_size}"
+        )
     music_descriptions = list(music_descriptions or [""] * batch)
     motion_descriptions = list(motion_descriptions or [""] * batch)
     if not spec.music_description:

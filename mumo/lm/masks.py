@@ -29,7 +29,9 @@ music causally (``full_context=False``, as above) or the whole music clip (``ful
 ``motion2music`` — the mirror image (music rows see motion). ``music`` / ``motion`` — a single causal stream.
 
 Cross-attention: music queries see only the valid tokens of the music description, motion queries only those
-of the motion description; nothing in it is causal.
+of the motion description; nothing in it is causal. A null description (all-zero mask, see
+:func:`mumo.lm.text.null_condition`) is read the way MusicGen reads it: its queries attend uniformly to all of
+that description's (zero) states, so the cross-attention adds exactly zero and no row is fully masked.
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ def cross_attention_mask(
     music_len: int, motion_len: int, music_text_mask: torch.Tensor, motion_text_mask: torch.Tensor
 ) -> torch.Tensor:
     """``[B, 1, Sm + Sd, Lm + Ld]``: music queries see the valid music-description tokens, motion queries the
-    valid motion-description tokens. Text masks are ``[B, Lm]`` and ``[B, Ld]`` (1 = valid token)."""
-    music_text = music_text_mask.bool()
-    motion_text = motion_text_mask.bool()
+    valid motion-description tokens. Text masks are ``[B, Lm]`` and ``[B, Ld]`` (1 = valid token); a
+    description without valid tokens is seen whole (its states are zero: the null condition)."""
+    music_text = _null_seen_whole(music_text_mask.bool())
+    motion_text = _null_seen_whole(motion_text_mask.bool())
     batch = music_text.shape[0]
     music_rows = torch.cat([music_text, torch.zeros_like(motion_text)], dim=1)
     motion_rows = torch.cat([torch.zeros_like(music_text), motion_text], dim=1)
@@ -79,3 +82,8 @@ def cross_attention_mask(
         dim=1,
     )
     return rows[:, None]
+
+
+def _null_seen_whole(text_mask: torch.Tensor) -> torch.Tensor:
+    """``[B, L]``: rows without a valid token become all-True (uniform attention over zero states)."""
+    return text_mask | ~text_mask.any(dim=-1, keepdim=True)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -22,7 +23,7 @@ from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import cross_attention_mask, two_stream_mask
 from mumo.lm.tasks import Task, task_spec
-from mumo.lm.text import ByteTextEncoder, T5TextEncoder
+from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
 from mumo.weights import load_state_strict
 
 CONFIG_FILE = "config.json"
@@ -68,7 +69,9 @@ class StreamLogits:
 class MusicMotionLM(nn.Module):
     """The joint LM. ``forward_task`` is the training entry point; :mod:`mumo.lm.generate` samples from it."""
 
-    def __init__(self, config: LMConfig) -> None:
+    def __init__(self, config: LMConfig, text_encoder: nn.Module | None = None) -> None:
+        """A freshly initialised LM of shape ``config``; ``text_encoder`` (default: built from ``config``:
+        the byte-level encoder, or the T5 of ``config.t5_directory``) encodes the descriptions."""
         super().__init__()
         self.config = config
         vocab = config.cardinality + 1
@@ -88,11 +91,15 @@ class MusicMotionLM(nn.Module):
         )
         self.pattern = DelayPattern(config.num_codebooks, config.special_token)
         self.reset_parameters()
-        self.text_encoder: nn.Module = (
-            T5TextEncoder(config.t5_directory, config.condition_dim)
-            if config.text_encoder == "t5"
-            else ByteTextEncoder(config.condition_dim, num_heads=_text_heads(config.condition_dim))
-        )
+        if text_encoder is None:
+            if config.text_encoder == "t5" and not config.t5_directory:
+                raise ValueError("text_encoder 't5' needs t5_directory (a local T5 or MusicGen directory)")
+            text_encoder = (
+                T5TextEncoder.from_directory(str(config.t5_directory), config.condition_dim)
+                if config.text_encoder == "t5"
+                else ByteTextEncoder(config.condition_dim, num_heads=_text_heads(config.condition_dim))
+            )
+        self.text_encoder = text_encoder
 
     def reset_parameters(self) -> None:
         """Init of a model trained from scratch: normal(0, 0.02) linear layers, unit LayerNorms, and codebook
@@ -112,10 +119,15 @@ class MusicMotionLM(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def encode_descriptions(self, music_texts: Sequence[str], motion_texts: Sequence[str]) -> Conditions:
-        """Cross-attention conditions from the music and motion descriptions (``""`` = null condition)."""
-        music_states, music_mask = self.text_encoder(music_texts)
-        motion_states, motion_mask = self.text_encoder(motion_texts)
-        return Conditions(music_states, music_mask, motion_states, motion_mask)
+        """Cross-attention conditions from ``B`` music and ``B`` motion descriptions; the null description
+        ``""`` becomes the null condition (:func:`~mumo.lm.text.null_condition`).
+
+        Returns:
+            :class:`Conditions` with states ``[B, L, condition_dim]`` and masks ``[B, L]``.
+        """
+        music = null_condition(music_texts, *self.text_encoder(music_texts))
+        motion = null_condition(motion_texts, *self.text_encoder(motion_texts))
+        return Conditions(*music, *motion)
 
     # ----------------------------------------------------------------- core
     def _embed(self, tokens: torch.Tensor, tables: nn.ModuleList, positions: torch.Tensor) -> torch.Tensor:
@@ -245,20 +257,39 @@ class MusicMotionLM(nn.Module):
     @classmethod
     def from_musicgen(
         cls,
-        model_or_dir: nn.Module | str | Path,
+        model_or_directory: nn.Module | str | Path,
         copy_music_to_motion: bool = True,
-        condition_dim: int | None = None,
-        text_encoder: str = "bytes",
-        t5_directory: str | None = None,
+        tokenizer: Any = None,
+        dropout: float = 0.0,
     ) -> MusicMotionLM:
-        """A joint LM whose music stream is a transformers MusicGen decoder (``MusicgenForCausalLM``,
-        ``MusicgenForConditionalGeneration`` or a local directory of either); motion parts are copies of the
-        music parts or fresh (``copy_music_to_motion``); descriptions are encoded by ``text_encoder``."""
-        from mumo.lm.musicgen_import import _decoder, config_from_musicgen, import_musicgen
+        """A joint LM that starts as a transformers MusicGen.
 
-        decoder = _decoder(model_or_dir)
-        model = cls(config_from_musicgen(decoder, condition_dim, text_encoder, t5_directory))
-        import_musicgen(model, decoder, copy_music_to_motion)
+        A whole MusicGen (``MusicgenForConditionalGeneration`` or a local directory of one, tokenizer
+        files beside the weights) gives the music stream, its frozen T5 encoder and tokenizer, and
+        ``enc_to_dec_proj`` as the (trainable) projection of the description states;
+        ``encode_descriptions`` then gives the states MusicGen's decoder reads, and the null description
+        is MusicGen's unconditional branch. A bare decoder (``MusicgenForCausalLM``) gives the music stream
+        only, with mumo's byte-level description encoder.
+        The motion stream's parts are copies of the music parts or fresh (``copy_music_to_motion``).
+
+        Args:
+            model_or_directory: the MusicGen model or its local directory.
+            copy_music_to_motion: motion embeddings, feed-forward blocks, norms and heads start as copies.
+            tokenizer: the T5 tokenizer of an in-memory whole MusicGen (a directory's own is read from it).
+            dropout: dropout of the LM while training.
+
+        Raises:
+            CheckpointError: a source tensor mumo cannot place, or a missing/mis-shaped one (all listed).
+        """
+        from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
+
+        parts = read_musicgen(model_or_directory, tokenizer)
+        config = config_from_musicgen(parts, dropout)
+        text_encoder = None
+        if parts.whole is not None:
+            text_encoder = T5TextEncoder(parts.whole.text_encoder, parts.tokenizer, config.condition_dim)
+        model = cls(config, text_encoder)
+        import_musicgen(model, parts, copy_music_to_motion)
         return model
 
     # --------------------------------------------------------- persistence

@@ -4,17 +4,22 @@ Two encoders:
 
 * :class:`ByteTextEncoder` — a small transformer over UTF-8 bytes, trained with the LM. Needs no downloaded
   weights; the synthetic demo uses it.
-* :class:`T5TextEncoder` — a frozen T5 encoder read from a local directory (e.g. ``t5-base`` saved with
-  ``save_pretrained``) and a trainable projection to ``condition_dim``. The T5 weights are held outside the
-  module tree, so they are neither saved with the LM nor switched to training mode by ``model.train()``.
+* :class:`T5TextEncoder` — a frozen T5 encoder and its tokenizer read from a local directory (a T5 encoder
+  such as ``t5-base`` saved with ``save_pretrained``, or a whole transformers MusicGen directory, whose own
+  T5 is used) and a trainable projection to ``condition_dim`` (MusicGen's ``enc_to_dec_proj``). The T5
+  weights are held outside the module tree, so they are neither saved with the LM nor switched to training
+  mode by ``model.train()``.
 
-An empty description (the classifier-free-guidance null condition) still yields one end token, so no
-cross-attention row is ever fully masked. :func:`drop_descriptions` draws the null condition per sample.
+The classifier-free-guidance null condition is the empty description ``""`` for every encoder, and
+:func:`null_condition` alone defines what it becomes: all-zero states under an all-zero mask, which is
+MusicGen's unconditional branch (its cross-attention then reads exactly zero). Training
+(:func:`drop_descriptions`) and guided generation both produce it through
+:meth:`~mumo.lm.model.MusicMotionLM.encode_descriptions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -29,10 +34,24 @@ PAD_TOKEN = 257
 MAX_BYTES = 128
 
 
+NULL_DESCRIPTION = ""
+"""The description that stands for "no condition" (classifier-free guidance)."""
+
+
 def drop_descriptions(texts: Sequence[str], probability: float, generator: torch.Generator) -> list[str]:
-    """Replace each description by the null (empty) description with ``probability``, drawn per sample."""
+    """Replace each description by the null description with ``probability``, drawn per sample."""
     keep = torch.rand(len(texts), generator=generator) >= probability
-    return [text if k else "" for text, k in zip(texts, keep.tolist(), strict=True)]
+    return [text if k else NULL_DESCRIPTION for text, k in zip(texts, keep.tolist(), strict=True)]
+
+
+def null_condition(
+    texts: Sequence[str], states: torch.Tensor, mask: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """States ``[B, L, D]`` and mask ``[B, L]`` of ``texts`` with every null description's row set to zero
+    states under a zero mask (MusicGen's unconditional branch); other rows are returned unchanged."""
+    keep = torch.tensor([text != NULL_DESCRIPTION for text in texts], device=mask.device)
+    mask = mask * keep[:, None].to(mask.dtype)
+    return states * mask[..., None].to(states.dtype), mask
 
 
 class ByteTextEncoder(nn.Module):
@@ -67,11 +86,33 @@ class ByteTextEncoder(nn.Module):
 
 
 class T5TextEncoder(nn.Module):
-    """Frozen T5 encoder from ``directory`` + trainable ``Linear(t5_dim, dim)``."""
+    """A frozen T5 encoder and its tokenizer + trainable ``Linear(t5_dim, dim)``.
 
-    def __init__(self, directory: str | Path, dim: int) -> None:
+    Args:
+        t5: a transformers ``T5EncoderModel`` (frozen and put in eval mode here, for good).
+        tokenizer: its tokenizer.
+        dim: width of the projected states.
+    """
+
+    def __init__(self, t5: nn.Module, tokenizer: Callable, dim: int) -> None:
         super().__init__()
-        from transformers import AutoTokenizer, T5EncoderModel
+        t5.eval()
+        for parameter in t5.parameters():
+            parameter.requires_grad_(False)
+        self.__dict__["t5"] = t5  # not a sub-module: never saved with the LM, never put in training mode
+        self.tokenizer = tokenizer
+        self.projection = nn.Linear(t5.config.d_model, dim)
+
+    @classmethod
+    def from_directory(cls, directory: str | Path, dim: int) -> T5TextEncoder:
+        """Read the T5 encoder and tokenizer of a local T5 directory, or those of a MusicGen directory
+        (``model_type: musicgen``; its ``enc_to_dec_proj`` is imported by
+        :func:`mumo.lm.musicgen_import.import_musicgen`, not here).
+
+        Raises:
+            CheckpointError: no ``config.json``, or weights or tokenizer files that cannot be read.
+        """
+        from transformers import AutoConfig, AutoTokenizer, MusicgenForConditionalGeneration, T5EncoderModel
 
         directory = Path(directory)
         if not (directory / "config.json").is_file():
@@ -79,18 +120,25 @@ class T5TextEncoder(nn.Module):
                 f"{directory}: no T5 encoder here (expected config.json, weights and tokenizer files as "
                 "written by transformers' save_pretrained)"
             )
-        t5 = T5EncoderModel.from_pretrained(directory, local_files_only=True).eval()
-        for parameter in t5.parameters():
-            parameter.requires_grad_(False)
-        self.__dict__["t5"] = t5  # not a sub-module: never saved with the LM, never put in training mode
-        self.tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
-        self.projection = nn.Linear(t5.config.d_model, dim)
+        try:
+            if AutoConfig.from_pretrained(directory, local_files_only=True).model_type == "musicgen":
+                musicgen = MusicgenForConditionalGeneration.from_pretrained(directory, local_files_only=True)
+                t5 = musicgen.text_encoder
+            else:
+                t5 = T5EncoderModel.from_pretrained(directory, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(
+                f"{directory}: cannot load the T5 encoder or its tokenizer ({exc})"
+            ) from None
+        return cls(t5, tokenizer, dim)
 
     def forward(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """States ``[B, L, dim]`` (zero on padding) and mask ``[B, L]`` of ``texts``."""
         device = self.projection.weight.device
         self.t5.to(device)
         batch = self.tokenizer(list(texts), padding=True, return_tensors="pt").to(device)
         with torch.no_grad():
-            states = self.t5(**batch).last_hidden_state
+            states = self.t5(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         mask = batch["attention_mask"]
-        return self.projection(states) * mask[..., None], mask
+        return self.projection(states.last_hidden_state) * mask[..., None], mask

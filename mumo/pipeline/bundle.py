@@ -126,9 +126,10 @@ def _from_bundle(path: Path) -> Components:
 
 
 def _from_checkpoint(reference: str) -> Components:
+    from mumo.train.build import build_model
     from mumo.train.checkpoints import model_state, read_checkpoint, resolve_checkpoint
     from mumo.train.config import TrainConfig
-    from mumo.train.layout import RESOLVED_CONFIG
+    from mumo.train.layout import BUILT_MODEL_CONFIG, RESOLVED_CONFIG
 
     checkpoint_path = resolve_checkpoint(reference)
     run_config = checkpoint_path.parent.parent / RESOLVED_CONFIG
@@ -138,7 +139,13 @@ def _from_checkpoint(reference: str) -> Components:
             "tokenizers are unknown; use the checkpoint inside its run directory or an inference bundle"
         )
     config = load_config(run_config, TrainConfig)
-    model = MusicMotionLM(config.model.lm_config())
+    model = build_model(config.model)
+    recorded = checkpoint_path.parent.parent / BUILT_MODEL_CONFIG
+    if recorded.is_file() and json.loads(recorded.read_text()) != model.config.to_dict():
+        raise CheckpointError(
+            f"{recorded}: the run built an LM of {recorded.read_text()} but its config now builds "
+            f"{model.config.to_dict()} (did the MusicGen directory change?)"
+        )
     load_state_strict(model, model_state(read_checkpoint(checkpoint_path)), str(checkpoint_path))
     store = TokenStore(config.data.store)
     return Components(

@@ -34,7 +34,12 @@ class AtomicCheckpointIO(TorchCheckpointIO):
 
 
 def epoch_checkpoint_name(epoch: int) -> str:
-    """File name of the checkpoint written after (0-based) ``epoch``: ``epoch=N.ckpt`` with N = epoch + 1."""
+    """File name of the checkpoint written after (0-based) ``epoch``: ``epoch=N.ckpt`` with N = epoch + 1,
+    the number of epochs trained.
+
+    The published runs (and the experiment log) name that checkpoint ``e_{epoch}`` (0-based), so the log's
+    ``eN`` is mumo's ``epoch=N+1``: the log's stage-2 start "epoch 21" is ``epoch=22``, and its evaluation
+    "e3" is the model mumo evaluates at ``epoch=4``."""
     return f"epoch={epoch + 1}.ckpt"
 
 

@@ -15,11 +15,33 @@ from mumo.train.evaluation import EvaluationSection
 
 @dataclass(frozen=True)
 class ModelSection(LMConfig):
-    """Shape of the LM (the fields of :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import."""
+    """Shape of the LM (the fields of :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import
+    (built by :func:`mumo.train.build.build_model`)."""
 
     musicgen_directory: str | None = None
-    """When set, the music stream starts from these MusicGen weights (motion parts copied from them) and the
-    shape fields other than the description encoder's are taken from the MusicGen config."""
+    """When set, the LM starts as this local MusicGen (transformers ``save_pretrained`` layout, T5 tokenizer
+    files beside it): its decoder, its frozen T5 and its ``enc_to_dec_proj``; motion parts are copies of the
+    music parts. Every shape and text-encoder field then comes from the MusicGen config, so setting one here
+    is an error; only ``dropout`` may be set beside it."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.musicgen_directory:
+            defaults = LMConfig()
+            fixed = [
+                f.name
+                for f in fields(LMConfig)
+                if f.name != "dropout" and getattr(self, f.name) != getattr(defaults, f.name)
+            ]
+            if fixed:
+                raise ValueError(
+                    f"model.{fixed[0]} is taken from model.musicgen_directory (its config and its own T5); "
+                    f"remove {', '.join(f'model.{name}' for name in fixed)}"
+                )
+        elif self.text_encoder == "t5" and not self.t5_directory:
+            raise ValueError(
+                "model.text_encoder 't5' needs model.t5_directory (a local T5 or MusicGen directory)"
+            )
 
     def lm_config(self) -> LMConfig:
         """The :class:`LMConfig` part of this section."""
@@ -32,7 +54,7 @@ class StageSection:
 
     Attributes:
         tasks: task name → probability of drawing it for a batch (normalised).
-        freeze: freezing policy (``none``, ``motion_only``, ``music_only``).
+        freeze: freezing policy (``none``, ``motion_only``, ``music_only``, ``all_but_text_encoder``).
         music_weight, motion_weight: weights of the per-modality cross-entropies.
         full_music_context: in ``music2motion``/``motion2music`` the given stream is fully visible.
         music_description_dropout, motion_description_dropout: per-sample probability of the null description
@@ -40,7 +62,7 @@ class StageSection:
     """
 
     tasks: dict[str, float] = field(default_factory=lambda: {"joint": 1.0})
-    freeze: Literal["none", "motion_only", "music_only"] = "none"
+    freeze: Literal["none", "motion_only", "music_only", "all_but_text_encoder"] = "none"
     music_weight: float = 1.0
     motion_weight: float = 1.0
     full_music_context: bool = False
@@ -60,14 +82,19 @@ class StageSection:
 
 @dataclass
 class OptimSection:
-    """AdamW and its schedule: linear warm-up for ``warmup_steps``, then ``decay`` to 0 at ``total_steps``."""
+    """AdamW and its schedule: linear warm-up for ``warmup_steps``, then ``decay`` to 0 at ``total_steps``.
+
+    Steps are optimiser steps (one per ``trainer.accumulate_grad_batches`` batches). ``total_steps: null``
+    makes the schedule as long as the run (``max_epochs`` x optimiser steps per epoch); a ``total_steps``
+    shorter than the run is refused when training starts, so the rate never sits at 0 while epochs train.
+    """
 
     learning_rate: float = 5e-5
     weight_decay: float = 0.1
     betas: tuple[float, float] = (0.9, 0.95)
     eps: float = 1e-8
     warmup_steps: int = 1000
-    total_steps: int = 100_000
+    total_steps: int | None = None
     decay: Literal["linear", "cosine", "constant"] = "linear"
     grad_clip: float = 1.0
 
@@ -79,6 +106,11 @@ class TrainerSection:
     max_epochs: int = 30
     accelerator: str = "auto"
     devices: int = 1
+    """Processes (GPUs) per node."""
+    num_nodes: int = 1
+    accumulate_grad_batches: int = 1
+    """Batches whose gradients are summed before one optimiser step. The global batch of one step is
+    ``data.batch_size x devices x num_nodes x accumulate_grad_batches`` (see :func:`global_batch`)."""
     strategy: Literal["auto", "ddp", "ddp_spawn", "fsdp"] = "auto"
     """``ddp`` for several GPUs (or CPU processes, gloo), ``fsdp`` to shard large models, ``ddp_spawn`` where
     the launching script cannot be re-run (notebooks, tests)."""
@@ -86,6 +118,8 @@ class TrainerSection:
     """Lightning precision (``32-true``, ``bf16-mixed``, ``16-mixed``, ...); ``auto`` = mixed precision on a
     GPU (bf16 where supported), full precision otherwise."""
     checkpoint_every_n_epochs: int = 1
+    checkpoint_epochs: list[int] = field(default_factory=list)
+    """Further epochs (counted from 1) to checkpoint, e.g. the ones a later stage starts from."""
     log_every_n_steps: int = 10
     limit_train_batches: int | None = None
     limit_val_batches: int | None = None
@@ -101,6 +135,13 @@ class TrainerSection:
         if not on_gpu:
             return "32-true"
         return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+
+
+def global_batch(config: TrainConfig) -> int:
+    """Clips per optimiser step: ``data.batch_size x trainer.devices x trainer.num_nodes x
+    trainer.accumulate_grad_batches``."""
+    trainer = config.trainer
+    return config.data.batch_size * trainer.devices * trainer.num_nodes * trainer.accumulate_grad_batches
 
 
 @dataclass
@@ -121,3 +162,22 @@ class TrainConfig:
     seed: int = 0
     init_from: str | None = None
     resume: str | None = None
+
+    def __post_init__(self) -> None:
+        section, tasks = self.evaluation, self.stage.tasks
+        if "music" in section.suites and section.every_n_epochs and not tasks.get(section.music_task):
+            trained = sorted(name for name, p in tasks.items() if p > 0)
+            raise ValueError(
+                f"evaluation.music_task {section.music_task!r} is not a task this stage trains "
+                f"({trained}); choose one it trains or drop the music suite"
+            )
+        if "music" in section.suites and section.music_from_dance and not tasks.get("motion2music"):
+            raise ValueError("evaluation.music_from_dance needs a stage that trains motion2music")
+        if section.stream_guidance and section.every_n_epochs:
+            single = {"dance": "motion", "music": "music"}
+            missing = [single[suite] for suite in section.suites if not tasks.get(single[suite])]
+            if missing:
+                raise ValueError(
+                    f"evaluation.stream_guidance needs the stage to train the single-stream task(s) "
+                    f"{missing} (the unconditional branch); add them to stage.tasks or turn it off"
+                )

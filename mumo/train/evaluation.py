@@ -15,8 +15,11 @@ seed; the codes are decoded by the store's tokenizers and scored:
   music on the validation clips (:mod:`mumo.train.music_gap`; the evaluation split where there are none),
   with ``motion_ce_own_music`` and the accuracy per motion codebook. ``render_samples`` videos per
   evaluation (generated beside ground truth, with the music) go to ``RUN_DIR/samples``.
-* ``music``: descriptions → music, scored against the dataset's audio with the ``melstat`` stand-in
-  (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder weights.
+* ``music``: descriptions → music with ``music_task`` (a task the stage trains: ``joint`` generates music and
+  dance from both descriptions, as the published MusicCaps protocol did; ``music`` the music stream alone) on
+  ``music_clip_s``-second clips (MusicCaps: 10 s), scored against the dataset's audio with the ``melstat``
+  stand-in (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder
+  weights.
 
 Generation uses the stage's attention layout (``full_music_context``), so the model is sampled the way it
 was trained. Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN_DIR/metrics.jsonl``.
@@ -29,7 +32,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -119,7 +122,12 @@ class EvaluationSection:
         guidance_scales, seeds: one evaluation per (scale, seed).
         split: token-store split whose clips are generated for.
         num_clips: clips per evaluation (the first ones of the split at least ``clip_s`` long).
-        clip_s: seconds generated per clip.
+        clip_s: seconds generated per clip (``dance``).
+        music_task: task the ``music`` suite generates with (``joint`` or ``music``); it must be one the stage
+            trains (checked when the config loads).
+        music_clip_s: seconds of music generated per clip (``music``).
+        music_from_dance: the ``music`` suite also makes music for each clip's dance (``motion2music``, the
+            stage must train it) and scores its beats against the dance's, own dance vs. shuffled.
         top_k, temperature: sampling.
         stream_guidance: guidance also drops the given stream (music for dances, the dance for music), see
             :func:`mumo.lm.generate`; the stage must train the ``motion`` / ``music`` task for it.
@@ -134,6 +142,9 @@ class EvaluationSection:
     split: str = "val"
     num_clips: int = 16
     clip_s: float = 5.0
+    music_task: Literal["joint", "music"] = "joint"
+    music_clip_s: float = 10.0
+    music_from_dance: bool = False
     top_k: int = 250
     temperature: float = 1.0
     stream_guidance: bool = False
@@ -211,18 +222,20 @@ class Evaluator:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
         clips, section = self.clips, self.section
         result = generate(
-            self.model, Task.MUSIC, num_frames=clips[0].music_codes.shape[-1], batch_size=len(clips),
-            music_descriptions=[c.record.music_caption for c in clips], guidance_scale=scale,
+            self.model, Task(section.music_task), duration_s=section.music_clip_s,
+            music_descriptions=[c.record.music_caption for c in clips],
+            motion_descriptions=[c.record.motion_caption for c in clips], guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
-            music_vocab_size=self.music_vocab,
+            music_vocab_size=self.music_vocab, motion_vocab_size=self.motion_vocab,
         )  # fmt: skip
         audio = self.decoders.music_to_audio(result.music_codes)
-        samples = round(section.clip_s * MUSIC_SAMPLE_RATE)
+        samples = round(section.music_clip_s * MUSIC_SAMPLE_RATE)
         generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
         reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
         scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
         kept: Scores = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
-        kept.update(self.dance_to_music(scale, seed))
+        if section.music_from_dance:
+            kept.update(self.dance_to_music(scale, seed))
         return SuiteResult(kept, {})
 
     def dance_to_music(self, scale: float, seed: int) -> Scores:

@@ -3,6 +3,7 @@
 A run directory holds::
 
     config.yaml                      the resolved config of the run
+    lm_config.json                   the config of the LM it built (shape taken from MusicGen where imported)
     optimizer.json                   effective optimiser settings per parameter group
     checkpoints/epoch=N.ckpt         every ``trainer.checkpoint_every_n_epochs`` epochs, written atomically
     logs/from_epoch=E/metrics.csv    per-step and per-epoch losses (one folder per start or resume at epoch E)
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 RESOLVED_CONFIG = "config.yaml"
+BUILT_MODEL_CONFIG = "lm_config.json"
 LOG_DIR = "logs"
 TENSORBOARD_DIR = "tensorboard"
 _SEGMENT = re.compile(r"from_epoch=(\d+)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ import lightning as L
 import torch
 from torch.nn import functional as F
 
-from mumo.lm import MusicMotionLM, Task, apply_freezing, drop_descriptions, parameter_groups, task_spec
-from mumo.train.config import TrainConfig
+from mumo.errors import ConfigError
+from mumo.lm import Task, apply_freezing, drop_descriptions, parameter_groups, task_spec
+from mumo.train.build import build_model
+from mumo.train.config import TrainConfig, global_batch
 from mumo.train.schedule import lr_factor
 
 log = logging.getLogger(__name__)
@@ -47,13 +50,7 @@ class JointLMModule(L.LightningModule):
     def __init__(self, config: TrainConfig) -> None:
         super().__init__()
         self.config = config
-        section = config.model
-        if section.musicgen_directory:
-            self.model = MusicMotionLM.from_musicgen(
-                section.musicgen_directory, condition_dim=section.condition_dim
-            )
-        else:
-            self.model = MusicMotionLM(section.lm_config())
+        self.model = build_model(config.model)
         self.freeze_summary = apply_freezing(self.model, config.stage.freeze)
         names = list(config.stage.tasks)
         weights = torch.tensor([config.stage.tasks[n] for n in names], dtype=torch.float64)
@@ -122,17 +119,41 @@ class JointLMModule(L.LightningModule):
             total = total + probability * losses["loss"]
         self.log("val/loss", total, prog_bar=True, batch_size=size, sync_dist=True)
 
+    def schedule_steps(self) -> int:
+        """Optimiser steps the learning-rate schedule spans: ``optim.total_steps``, or the run's own length
+        (``max_epochs`` x optimiser steps per epoch, as the attached trainer counts them) when it is unset.
+
+        Raises:
+            ConfigError: ``total_steps`` shorter than the run (the rate would sit at 0 for the last epochs),
+                or unset for a run without an end.
+        """
+        optim = self.config.optim
+        run_steps = self.trainer.estimated_stepping_batches
+        if optim.total_steps is None:
+            if not math.isfinite(run_steps):
+                raise ConfigError("optim.total_steps is needed when trainer.max_epochs is unlimited")
+            return int(run_steps)
+        if optim.decay != "constant" and optim.total_steps < run_steps:
+            raise ConfigError(
+                f"optim.total_steps {optim.total_steps} is shorter than the run ({int(run_steps)} optimiser "
+                "steps: max_epochs x steps per epoch), so the learning rate would sit at 0 while epochs "
+                "still train; raise it or set it to null to follow the run"
+            )
+        return optim.total_steps
+
     def configure_optimizers(self) -> dict[str, Any]:
         optim = self.config.optim
         groups = parameter_groups(self.model, optim.weight_decay)
         optimizer = torch.optim.AdamW(groups, lr=optim.learning_rate, betas=optim.betas, eps=optim.eps)
+        total = self.schedule_steps()
         schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: lr_factor(step, optim.warmup_steps, optim.total_steps, optim.decay)
+            optimizer, lambda step: lr_factor(step, optim.warmup_steps, total, optim.decay)
         )
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
     def on_fit_start(self) -> None:
-        """Print and save the effective optimiser settings per parameter group, and the freezing summary."""
+        """Print and save the effective optimiser settings per parameter group, the freezing summary, the
+        global batch and the schedule's length."""
         optimizer = self.optimizers().optimizer  # type: ignore[union-attr]
         groups = [
             {
@@ -149,11 +170,16 @@ class JointLMModule(L.LightningModule):
             {"group": "frozen", "lr": 0.0, "weight_decay": 0.0, "parameters": self.freeze_summary.frozen,
              "trainable": False}
         )  # fmt: skip
+        run = {"global_batch": global_batch(self.config), "schedule_steps": self.schedule_steps(),
+               "run_steps": int(self.trainer.estimated_stepping_batches)}  # fmt: skip
         if self.trainer.is_global_zero:
             log.info("%s", self.freeze_summary)
+            log.info(
+                "global batch %(global_batch)d clips, schedule %(schedule_steps)d of %(run_steps)d steps", run
+            )
             for group in groups:
                 log.info("optimizer group %s", group)
             path = Path(self.config.run_dir) / OPTIMIZER_REPORT
             path.write_text(
-                json.dumps({"freeze": str(self.freeze_summary), "groups": groups}, indent=2) + "\n"
+                json.dumps({"freeze": str(self.freeze_summary), **run, "groups": groups}, indent=2) + "\n"
             )

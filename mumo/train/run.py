@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from mumo.config import save_config
 from mumo.data.datamodule import TokenDataModule
 from mumo.data.token_store import TokenStore
 from mumo.errors import CheckpointError
+from mumo.lm import parameter_groups
 from mumo.train.callbacks import PeriodicEvaluation
 from mumo.train.checkpoints import (
     CHECKPOINT_DIR,
@@ -26,7 +28,7 @@ from mumo.train.checkpoints import (
 )
 from mumo.train.config import TrainConfig
 from mumo.train.evaluation import Decoders, TokenizerDecoders
-from mumo.train.layout import LOG_DIR, RESOLVED_CONFIG, TENSORBOARD_DIR, log_segment
+from mumo.train.layout import BUILT_MODEL_CONFIG, LOG_DIR, RESOLVED_CONFIG, TENSORBOARD_DIR, log_segment
 from mumo.train.metrics_log import drop_records_after
 from mumo.train.module import JointLMModule
 from mumo.weights import load_state_strict
@@ -35,14 +37,17 @@ log = logging.getLogger(__name__)
 
 
 class EpochCheckpoint(Callback):
-    """Saves ``RUN_DIR/checkpoints/epoch=N.ckpt`` after every ``every`` epochs (N = epochs completed)."""
+    """Saves ``RUN_DIR/checkpoints/epoch=N.ckpt`` after every ``every`` epochs and after the epochs in
+    ``extra`` (N = epochs completed)."""
 
-    def __init__(self, run_dir: Path, every: int) -> None:
+    def __init__(self, run_dir: Path, every: int, extra: Sequence[int] = ()) -> None:
         self.directory = run_dir / CHECKPOINT_DIR
         self.every = every
+        self.extra = set(extra)
 
     def on_train_epoch_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        if (trainer.current_epoch + 1) % self.every == 0:
+        epochs = trainer.current_epoch + 1
+        if epochs % self.every == 0 or epochs in self.extra:
             trainer.save_checkpoint(self.directory / epoch_checkpoint_name(trainer.current_epoch))
 
 
@@ -59,7 +64,7 @@ def _check_resumable(module: JointLMModule, path: Path) -> int:
     checkpoint = read_checkpoint(path)
     load_state_strict(module, checkpoint.get("state_dict", {}), str(path))
     saved = [len(g["params"]) for g in checkpoint["optimizer_states"][0]["param_groups"]]
-    groups = module.configure_optimizers()["optimizer"].param_groups
+    groups = parameter_groups(module.model, module.config.optim.weight_decay)
     expected = [len(g["params"]) for g in groups]
     if saved != expected:
         raise CheckpointError(
@@ -99,8 +104,12 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
         drop_records_after(run_dir, start_epoch)
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, run_dir / RESOLVED_CONFIG)
+    (run_dir / BUILT_MODEL_CONFIG).write_text(json.dumps(module.model.config.to_dict(), indent=2) + "\n")
     section = config.trainer
-    callbacks = [EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs), *callbacks]
+    callbacks = [
+        EpochCheckpoint(run_dir, section.checkpoint_every_n_epochs, section.checkpoint_epochs),
+        *callbacks,
+    ]
     if config.evaluation.every_n_epochs > 0:
         store = TokenStore(config.data.store)
         callbacks.append(
@@ -115,6 +124,8 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
         max_epochs=section.max_epochs,
         accelerator=section.accelerator,
         devices=section.devices,
+        num_nodes=section.num_nodes,
+        accumulate_grad_batches=section.accumulate_grad_batches,
         strategy=section.strategy,
         precision=section.effective_precision(),  # type: ignore[arg-type]
         gradient_clip_val=config.optim.grad_clip,

@@ -22,6 +22,17 @@ def test_motion_only_policy_names():
         is_trainable("x", "motion")
 
 
+def test_all_but_text_encoder_policy_freezes_only_the_description_encoder():
+    model = MusicMotionLM(DEBUG_CONFIG)
+    apply_freezing(model, "all_but_text_encoder")
+    frozen = [name for name, p in model.named_parameters() if not p.requires_grad]
+    assert frozen
+    assert all(name.startswith("text_encoder.") for name in frozen)
+    assert all(
+        p.requires_grad for name, p in model.named_parameters() if not name.startswith("text_encoder.")
+    )
+
+
 def test_frozen_tensors_unchanged_and_without_optimizer_state():
     torch.manual_seed(0)
     model = MusicMotionLM(DEBUG_CONFIG)
@@ -83,7 +94,9 @@ def test_t5_text_encoder_from_local_directory_stays_frozen(tmp_path):
     assert not model.text_encoder.t5.training
     conditions = model.encode_descriptions(["a song", ""], ["a dance", "x"])
     assert conditions.music_states.shape[-1] == DEBUG_CONFIG.condition_dim
-    assert conditions.music_mask[1].sum() == 1  # the null description is one end token
+    assert conditions.music_mask[1].sum() == 0  # the null description: zero mask, zero states
+    assert not conditions.music_states[1].any()
+    assert conditions.music_mask[0].sum() == len(b"a song") + 1  # bytes + end token
     assert not any(k.startswith("text_encoder.t5") for k in model.state_dict())
 
 

@@ -1,5 +1,6 @@
 import json
 from dataclasses import asdict, replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +9,9 @@ import torch
 from mumo.config import from_dict, save_config
 from mumo.data.token_store import TokenizerInfo, TokenStoreWriter, new_store_meta
 from mumo.errors import CheckpointError, MumoError
-from mumo.pipeline import Pipeline, load, load_components, save_bundle
+from mumo.lm import MusicMotionLM
+from mumo.lm.musicgen_import import random_musicgen
+from mumo.pipeline import Components, Pipeline, load, load_components, save_bundle
 from mumo.tokenizers import MotionTokenizer
 from mumo.train.config import TrainConfig
 
@@ -66,8 +69,9 @@ def test_a_folder_that_is_no_bundle_says_what_to_give(tmp_path):
         load_components(tmp_path / "missing.ckpt")
 
 
-def test_a_training_checkpoint_loads_with_the_tokenizers_of_its_store(tmp_path, song):
-    components = tiny_components()
+def fake_run(tmp_path, components: Components, model_section: dict) -> Path:
+    """A run directory with a config, an empty token store of ``components``' tokenizers and one checkpoint
+    (``epoch=1``) of ``components.model``."""
     components.music_tokenizer.save(tmp_path / "music")
     components.motion_tokenizer.save(tmp_path / "motion")
     meta = new_store_meta(
@@ -79,16 +83,50 @@ def test_a_training_checkpoint_loads_with_the_tokenizers_of_its_store(tmp_path, 
     run = tmp_path / "run"
     config = from_dict(TrainConfig, {
         "run_dir": str(run), "data": {"store": str(tmp_path / "store"), "window_s": 1.0},
-        "model": asdict(TINY_LM), "stage": {"full_music_context": True},
+        "model": model_section, "stage": {"full_music_context": True},
     })  # fmt: skip
     run.mkdir()
     save_config(config, run / "config.yaml")
     (run / "checkpoints").mkdir()
     state = {f"model.{k}": v for k, v in components.model.state_dict().items()}
     torch.save({"state_dict": state, "epoch": 0}, run / "checkpoints" / "epoch=1.ckpt")
+    return run
+
+
+def test_a_training_checkpoint_loads_with_the_tokenizers_of_its_store(tmp_path, song):
+    components = tiny_components()
+    run = fake_run(tmp_path, components, asdict(TINY_LM))
     loaded = load(run / "epoch=1")
     assert loaded.components.settings.window_s == 1.0
     assert loaded.components.settings.full_music_context
     _same_dance(Pipeline(components), loaded, song)
     with pytest.raises(CheckpointError, match=r"epoch=1\.ckpt"):
         load(run / "epoch=7")
+
+
+def test_a_run_from_musicgen_loads_and_bundles_with_musicgens_own_text_encoder(tmp_path):
+    musicgen, tokenizer = random_musicgen(replace(TINY_LM, condition_dim=TINY_LM.dim))
+    musicgen.save_pretrained(tmp_path / "musicgen")
+    tokenizer.save_pretrained(tmp_path / "musicgen")
+    trained = MusicMotionLM.from_musicgen(tmp_path / "musicgen")
+    with torch.no_grad():
+        for parameter in trained.parameters():  # as if trained: no longer the MusicGen weights
+            parameter.add_(0.01 * torch.randn_like(parameter))
+    components = replace(tiny_components(), model=trained)
+    run = fake_run(tmp_path, components, {"musicgen_directory": str(tmp_path / "musicgen")})
+    (run / "lm_config.json").write_text(json.dumps(trained.config.to_dict()))
+    loaded = load_components(run / "epoch=1").model
+    bundled = load_components(save_bundle(load_components(run / "epoch=1"), tmp_path / "bundle")).model
+    texts = ["a house track with bass", "calm"]
+    sequence = torch.randint(0, TINY_LM.cardinality + 1, (2, TINY_LM.num_codebooks, 5))
+    with torch.no_grad():
+        logits = []
+        for model in (trained, loaded, bundled):
+            conditions = model.eval().encode_descriptions(texts, texts)
+            logits.append(model.music_logits(sequence, conditions.music_states, conditions.music_mask))
+    assert loaded.config.t5_directory == str(tmp_path / "musicgen")
+    torch.testing.assert_close(logits[1], logits[0])
+    torch.testing.assert_close(logits[2], logits[0])
+    (run / "lm_config.json").write_text(json.dumps({**trained.config.to_dict(), "num_layers": 2}))
+    with pytest.raises(CheckpointError, match="MusicGen directory change"):
+        load_components(run / "epoch=1")

@@ -16,6 +16,7 @@ import pytest
 from mumo.config import from_dict, read_yaml_tree
 from mumo.data.datamodule import TokenDataConfig
 from mumo.lm.config import LMConfig
+from mumo.lm.musicgen_import import random_musicgen
 from mumo.train.config import ModelSection, OptimSection, StageSection, TrainConfig, TrainerSection
 from mumo.train.evaluation import EvaluationSection
 from mumo.train.run import train
@@ -81,21 +82,35 @@ def key_paths(tree: dict) -> list[tuple[str, tuple[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def reads_of_stage(tmp_path_factory, store_with_dataset, tiny_t5, fake_decoders):
-    """``reads_of_stage(stage, suites)``: the fields read by a tiny one-epoch run with that stage section and
-    evaluation suites, T5 conditioning, periodic evaluation and a resume (cached per stage and suites)."""
-    cache: dict[str, set[tuple[str, str]]] = {}
+def tiny_musicgen(tmp_path_factory):
+    """A random-weight whole MusicGen (T5, projection, decoder, codec) with its tokenizer, saved to a local
+    directory, of the token store's codebooks."""
+    directory = tmp_path_factory.mktemp("musicgen")
+    shape = LMConfig(num_codebooks=4, cardinality=32, dim=32, num_heads=4, num_layers=1, ffn_dim=64)
+    model, tokenizer = random_musicgen(shape)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
 
-    def run(stage: dict, suites: list[str]) -> set[tuple[str, str]]:
-        key = repr((stage, suites))
+
+@pytest.fixture(scope="module")
+def reads_of_stage(tmp_path_factory, store_with_dataset, tiny_t5, tiny_musicgen, fake_decoders):
+    """``reads_of_stage(stage, suites, musicgen)``: the fields read by a tiny one-epoch run with that stage
+    section and evaluation suites, starting from a local MusicGen directory or from a fresh LM with T5
+    conditioning, with periodic evaluation and a resume (cached per arguments)."""
+    cache: dict[str, set[tuple[str, str]]] = {}
+    fresh = {"num_codebooks": 4, "cardinality": 32, "dim": 32, "num_heads": 4, "num_layers": 1, "ffn_dim": 64,
+             "condition_dim": 32, "text_encoder": "t5", "t5_directory": str(tiny_t5)}  # fmt: skip
+
+    def run(stage: dict, suites: list[str], musicgen: bool) -> set[tuple[str, str]]:
+        key = repr((stage, suites, musicgen))
         if key in cache:
             return cache[key]
         run_dir = tmp_path_factory.mktemp("keys") / "run"
         config = {
             "run_dir": str(run_dir),
             "data": {"store": str(store_with_dataset.root), "window_s": 0.4, "batch_size": 4},
-            "model": {"num_codebooks": 4, "cardinality": 32, "dim": 32, "num_heads": 4, "num_layers": 1,
-                      "ffn_dim": 64, "condition_dim": 32, "text_encoder": "t5", "t5_directory": str(tiny_t5)},
+            "model": {"musicgen_directory": str(tiny_musicgen), "dropout": 0.1} if musicgen else fresh,
             "stage": stage,
             "optim": {"warmup_steps": 1, "total_steps": 10},
             "trainer": {"max_epochs": 1, "accelerator": "cpu", "limit_train_batches": 2,
@@ -119,7 +134,9 @@ def reads_of_stage(tmp_path_factory, store_with_dataset, tiny_t5, fake_decoders)
 def test_every_key_of_a_shipped_config_is_read(path, reads_of_stage):
     tree = read_yaml_tree(path)
     config = from_dict(TrainConfig, tree)
-    reads = reads_of_stage(tree.get("stage", {}), config.evaluation.suites)
+    reads = reads_of_stage(
+        tree.get("stage", {}), config.evaluation.suites, bool(config.model.musicgen_directory)
+    )
     unread = [key for key, field in key_paths(tree) if field not in reads]
     assert not unread, f"{path.name}: keys nothing reads in this stage: {unread}"
 

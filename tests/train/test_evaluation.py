@@ -25,6 +25,7 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     model = MusicMotionLM(DEBUG_CONFIG)
     section = EvaluationSection(
         every_n_epochs=1, suites=["dance", "music"], guidance_scales=[1.0, 4.0], seeds=[0, 1], split="val",
+        music_from_dance=True,
         num_clips=3, clip_s=2.0, bootstrap=5, render_samples=1,
     )  # fmt: skip
     records = evaluate_model(

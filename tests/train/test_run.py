@@ -8,7 +8,7 @@ from lightning.pytorch.callbacks import Callback
 from mumo.config import from_dict
 from mumo.data.token_store import TokenItem, TokenizerInfo, TokenStoreWriter, new_store_meta
 from mumo.errors import CheckpointError, ConfigError
-from mumo.lm import Task
+from mumo.lm import LMConfig, Task
 from mumo.report.run import read_loss_log
 from mumo.train.checkpoints import AtomicCheckpointIO
 from mumo.train.config import TrainConfig
@@ -186,3 +186,16 @@ def test_a_store_without_validation_clips_trains(tmp_path):
     losses = read_loss_log(run_dir)
     assert any(name.startswith("train/") for name in losses)
     assert not any(name.startswith("val/") for name in losses)
+
+
+def test_schedule_follows_the_run_with_gradient_accumulation(tmp_path, tiny_store):
+    optim = {"learning_rate": 1e-3, "warmup_steps": 1, "total_steps": None}
+    trainer = {"max_epochs": 2, "accelerator": "cpu", "accumulate_grad_batches": 2, "progress_bar": False}
+    run = train(make_config(tmp_path, tiny_store, "accumulate", epochs=2, optim=optim, trainer=trainer))
+    report = json.loads((run / "optimizer.json").read_text())
+    assert report["global_batch"] == 4 * 2  # batch 4, one device, one node, 2 batches per step
+    assert report["schedule_steps"] == report["run_steps"] > 0
+    assert json.loads((run / "lm_config.json").read_text()) == {**LMConfig(**MODEL).to_dict()}
+    too_short = {**optim, "total_steps": report["run_steps"] - 1}
+    with pytest.raises(ConfigError, match="shorter than the run"):
+        train(make_config(tmp_path, tiny_store, "short", epochs=2, optim=too_short, trainer=trainer))
