@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import torch
 
-from mumo.lm.layers import KVCache
+from mumo.lm.decoding import compiled_decoder
 from mumo.lm.masks import two_stream_mask
 from mumo.lm.model import MusicMotionLM
-from mumo.lm.sampling import sample_next
+from mumo.lm.sampling import sample_next, sampling_generator
 from mumo.lm.tasks import Task, task_spec
 
 FRAME_RATE = 50.0
@@ -86,6 +86,7 @@ def generate(
     seed: int = 0,
     full_music_context: bool = False,
     use_cache: bool = True,
+    compile: bool | str = False,
     music_vocab_size: int | None = None,
     motion_vocab_size: int | None = None,
     on_step: Callable[[int, int], None] | None = None,
@@ -104,6 +105,10 @@ def generate(
         seed: seed of the sampling generator.
         full_music_context: the given stream is fully visible (must match training).
         use_cache: ``False`` recomputes the whole prefix at every step (reference path).
+        compile: run the decoding steps compiled with ``torch.compile`` (``True``: inductor, with CUDA graphs
+            on a GPU; a string: that ``torch.compile`` backend, e.g. ``"aot_eager"`` where no compiler is
+            installed). Same tokens as eager; the first generation of a shape (batch, length, description
+            length) compiles, later ones reuse it (see :mod:`mumo.lm.decoding`).
         music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
             fewer codes than the model's cardinality).
         on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
@@ -141,10 +146,10 @@ def generate(
     full_mask = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
     device = conditions.music_states.device
     full_mask = full_mask.to(device)
-    generator = torch.Generator(device="cpu").manual_seed(seed)
+    generator = sampling_generator(seed, device)
 
-    # Queries are fed in "events": each is a list of (stream name, step). Prefill given streams that never
-    # look at the generated stream; then one event per step.
+    # Queries are fed in "passes": each gives the pattern steps [start, stop) fed per stream. Prefill given
+    # streams that never look at the generated stream; then one pass per step of the other streams.
     prefilled = {
         name
         for name, stream, sees in (
@@ -154,50 +159,64 @@ def generate(
         if stream is not None and not stream.generated and sees == "none"
     }
     streams = {"music": music, "motion": motion}
-    offset = {"music": 0, "motion": music_len}
-    events: list[list[tuple[str, int]]] = [[(name, s) for s in range(length)] for name in sorted(prefilled)]
-    events += [
-        [(n, s) for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
-        for s in range(length)
-    ]
+    decoded = [n for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
+    passes: list[dict[str, tuple[int, int]]] = [{name: (0, length)} for name in sorted(prefilled)]
+    passes += [{n: (s, s + 1) for n in decoded} for s in range(length)] if decoded else []
 
-    cache = KVCache(model.config.num_layers)
-    fed: list[int] = []
-    empty = torch.zeros(
-        2 * batch if guided else batch, model.config.num_codebooks, 0, dtype=torch.long, device=device
-    )
-    events = [event for event in events if event]
-    for done, event in enumerate(events, start=1):
-        queries = [offset[n] + s for n, s in event]
+    rows = 2 * batch if guided else batch
+    empty = torch.zeros(rows, model.config.num_codebooks, 0, dtype=torch.long, device=device)
+    steps = torch.arange(length, device=device)
+    offset = {"music": 0, "motion": music_len}
+    # cache slots follow the feeding order; slot_mask is the training mask with rows and columns in that order
+    order = torch.cat([steps[a:b] + offset[n] for feed in passes for n, (a, b) in feed.items()])
+    slot_mask = full_mask[order][:, order]
+    slots = torch.arange(len(order), device=device)
+    decoder = compiled_decoder(model, "inductor" if compile is True else compile) if compile else None
+    cache = None
+    if use_cache:
+        cache = decoder.cache(rows, len(order), conditions) if decoder else model.new_cache(rows, len(order))
+    fed = 0
+    fed_until = {"music": 0, "motion": 0}
+    for done, feed in enumerate(passes, start=1):
+        music_span = feed.get("music", (0, 0))
+        motion_span = feed.get("motion", (0, 0))
+        fed_until.update({n: stop for n, (_, stop) in feed.items()})
         if use_cache:
-            keys, new = fed + queries, event
+            new = fed + (music_span[1] - music_span[0]) + (motion_span[1] - motion_span[0])
+            compiled = decoder is not None and done > len(prefilled)  # prefill passes run eagerly
+            step = decoder.step if compiled else model.run  # type: ignore[union-attr]
+            width = len(order) if compiled else new  # a compiled step sees every slot
+            music_logits, motion_logits = step(
+                _tokens(music, music_span, guided, empty),
+                steps[music_span[0] : music_span[1]],
+                _tokens(motion, motion_span, guided, empty),
+                steps[motion_span[0] : motion_span[1]],
+                conditions,
+                slot_mask[fed:new, :width],
+                cache,
+                slots[fed:new],
+            )
+            fed = new
         else:  # the whole prefix again, in the order run() lays it out: music steps, then motion steps
-            cache = KVCache(model.config.num_layers)
-            keys = sorted(fed + queries)
-            new = [_step_of(i, music_len) for i in keys]
-        rows = torch.tensor([offset[n] + s for n, s in new], device=device)
-        self_mask = full_mask[rows][:, torch.tensor(keys, device=device)]
-        music_steps = [s for n, s in new if n == "music"]
-        motion_steps = [s for n, s in new if n == "motion"]
-        music_logits, motion_logits = model.run(
-            _tokens(music, music_steps, guided, empty),
-            torch.tensor(music_steps, dtype=torch.long, device=device),
-            _tokens(motion, motion_steps, guided, empty),
-            torch.tensor(motion_steps, dtype=torch.long, device=device),
-            conditions,
-            self_mask,
-            cache,
-        )
-        fed = keys
-        for name, logits, steps in (
-            ("music", music_logits, music_steps),
-            ("motion", motion_logits, motion_steps),
+            music_span, motion_span = (0, fed_until["music"]), (0, fed_until["motion"])
+            index = torch.cat([steps[: music_span[1]], steps[: motion_span[1]] + music_len])
+            music_logits, motion_logits = model.run(
+                _tokens(music, music_span, guided, empty),
+                steps[: music_span[1]],
+                _tokens(motion, motion_span, guided, empty),
+                steps[: motion_span[1]],
+                conditions,
+                full_mask[index][:, index],
+            )
+        for name, logits, span in (
+            ("music", music_logits, music_span),
+            ("motion", motion_logits, motion_span),
         ):
             stream = streams[name]
-            if stream is None or not stream.generated or not steps:
+            if stream is None or not stream.generated or span[1] == span[0]:
                 continue
-            step = steps[-1]
-            if step + 1 >= stream.sequence.shape[-1]:
+            step_index = span[1] - 1
+            if step_index + 1 >= stream.sequence.shape[-1]:
                 continue
             last = logits[:, :, -1]
             if guided:
@@ -208,12 +227,12 @@ def generate(
                 last = last.clone()
                 last[..., limit:] = float("-inf")
             sampled = sample_next(last, temperature, top_k, top_p, generator)
-            keep = stream.known[:, step + 1]
-            stream.sequence[:, :, step + 1] = torch.where(
-                keep[None], stream.sequence[:, :, step + 1], sampled
+            keep = stream.known[:, step_index + 1]
+            stream.sequence[:, :, step_index + 1] = torch.where(
+                keep[None], stream.sequence[:, :, step_index + 1], sampled
             )
         if on_step is not None:
-            on_step(done, len(events))
+            on_step(done, len(passes))
 
     def codes(stream: _Stream | None) -> torch.Tensor | None:
         return None if stream is None else model.pattern.revert(stream.sequence, num_frames)
@@ -221,13 +240,10 @@ def generate(
     return GenerationResult(music_codes=codes(music), motion_codes=codes(motion), task=task)
 
 
-def _step_of(index: int, music_len: int) -> tuple[str, int]:
-    return ("music", index) if index < music_len else ("motion", index - music_len)
-
-
-def _tokens(stream: _Stream | None, steps: list[int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
-    """Pattern tokens ``[B', K, len(steps)]`` of ``steps`` (doubled for guidance; empty when none)."""
-    if stream is None or not steps:
+def _tokens(stream: _Stream | None, span: tuple[int, int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
+    """Pattern tokens ``[B', K, stop - start]`` of steps ``span = (start, stop)`` (doubled for guidance; empty
+    when none)."""
+    if stream is None or span[1] == span[0]:
         return empty
-    tokens = stream.sequence[:, :, steps]
+    tokens = stream.sequence[:, :, span[0] : span[1]]
     return torch.cat([tokens, tokens]) if guided else tokens
