@@ -1,0 +1,110 @@
+"""One training step (forward + backward + AdamW) of mumo's LM vs. transformers' MusicGen decoder.
+
+Both models have the same shape and the same random music weights (mumo's imported from transformers'
+``MusicgenForCausalLM``), read the same codes (delay pattern, ``[B, K, T]`` learnable random walks) and the
+same description states, and minimise the same loss (mean cross-entropy of the codes). mumo runs its music
+task (``forward_task``); its motion parts get no gradient and no optimiser work. Reported: the median step
+time of each, their ratio (goal >= 1.0: mumo at least as fast), and each one's achieved FLOP/s (3 x the
+forward FLOPs of :func:`lm_setups.forward_flops` per step) against the measured matrix-product peak.
+
+``--quick``: the small shape, batch 2, 100 frames (CPU). Default on a GPU: MusicGen-small's shape, batch 8,
+500 frames (10 s), bf16 autocast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from functools import partial
+
+import torch
+from lm_setups import (
+    MUSICGEN_SMALL,
+    SMALL,
+    forward_flops,
+    matmul_peak_flops,
+    random_walk_codes,
+    transformers_twin,
+)
+from timing import median_seconds
+from torch.nn import functional as F
+
+from mumo.lm.model import Conditions
+from mumo.lm.tasks import Task
+
+TEXT_TOKENS = 8
+"""Length of the description states both models read."""
+
+
+def training_step(
+    loss_of: Callable[[], torch.Tensor], optimizer: torch.optim.Optimizer, device: str, dtype: torch.dtype
+) -> None:
+    with torch.autocast(torch.device(device).type, dtype=dtype, enabled=dtype != torch.float32):
+        loss = loss_of()
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--quick", action="store_true", help="small shape, batch 2, 100 frames")
+    parser.add_argument("--batch", type=int, default=None, help="sequences per step (default 8; quick 2)")
+    parser.add_argument("--frames", type=int, default=None, help="50 Hz frames per sequence (default 500)")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
+    args = parser.parse_args()
+    device = args.device
+    cuda = device.startswith("cuda")
+    config = SMALL if args.quick else MUSICGEN_SMALL
+    batch = args.batch or (2 if args.quick else 8)
+    frames = args.frames or (100 if args.quick else 500)
+    dtype = torch.bfloat16 if cuda else torch.float32
+    torch.manual_seed(0)
+    ours, reference = transformers_twin(config, device)
+    ours.train()
+    reference.train()
+    codes = random_walk_codes(batch, config, frames, device)
+    states = torch.randn(batch, TEXT_TOKENS, config.dim, device=device)
+    mask = torch.ones(batch, TEXT_TOKENS, dtype=torch.long, device=device)
+    conditions = Conditions(states, mask, states[:, :0], mask[:, :0])
+    pattern = ours.pattern.build(codes)[..., :-1]  # [B, K, S]
+    k, length = config.num_codebooks, pattern.shape[-1]
+
+    def cross_entropy(logits: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(logits.flatten(0, 2).float(), codes.flatten())
+
+    def mumo_loss() -> torch.Tensor:
+        return cross_entropy(ours.forward_task(Task.MUSIC, conditions, music_codes=codes).music)
+
+    def transformers_loss() -> torch.Tensor:
+        logits = reference(
+            input_ids=pattern.reshape(batch * k, length),
+            encoder_hidden_states=states,
+            encoder_attention_mask=mask,
+        ).logits.reshape(batch, k, length, -1)
+        return cross_entropy(ours.pattern.revert_logits(logits, frames))
+
+    flops = 3 * forward_flops(config, batch * length, length, TEXT_TOKENS)
+    peak = matmul_peak_flops(device, dtype, 8192 if cuda else 1024)
+    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads", flush=True)
+    print(f"shape: {config.num_layers} layers, width {config.dim}; batch {batch} x {frames} frames; {dtype}")
+    print(f"measured {dtype} matmul peak: {peak / 1e12:.2f} TFLOP/s", flush=True)
+    seconds = {}
+    for name, model, loss_of in (("mumo", ours, mumo_loss), ("transformers", reference, transformers_loss)):
+        step = partial(training_step, loss_of, torch.optim.AdamW(model.parameters(), lr=1e-4), device, dtype)
+        for _ in range(2):
+            step()
+        seconds[name] = median_seconds(step, repeats=args.steps, device=device)
+        achieved = flops / seconds[name]
+        print(
+            f"{name:13s} step {seconds[name] * 1000:9.1f} ms  {achieved / 1e12:7.3f} TFLOP/s "
+            f"({achieved / peak:.0%} of peak)", flush=True,
+        )  # fmt: skip
+    print(f"ratio transformers / mumo: {seconds['transformers'] / seconds['mumo']:.2f}x (> 1: mumo faster)")
+
+
+if __name__ == "__main__":
+    main()
