@@ -4,22 +4,21 @@ A decoding step feeds one pattern step per generated stream through :meth:`Music
 preallocated :class:`~mumo.lm.layers.KVCache`. Every step has the same shapes (the self-attention mask row
 spans all cache slots, unwritten ones masked out), so ``torch.compile`` traces it once per generation shape
 (batch, length, description length) and, on a GPU, replays it as a CUDA graph: one launch per step instead
-of one per kernel. The compiled step reuses one cache per shape, so its buffers keep their addresses.
+of one per kernel. The compiled step reuses one cache per shape (the last :data:`MAX_CACHES` shapes), so its
+buffers keep their addresses.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
 
 import torch
 
 from mumo.lm.layers import KVCache
 from mumo.lm.model import Conditions, MusicMotionLM
 
-Step = Callable[..., tuple[torch.Tensor, torch.Tensor]]
-"""``(music_tokens, music_positions, motion_tokens, motion_positions, conditions, self_mask, cache, slots)``
-→ ``(music_logits, motion_logits)``, as :meth:`MusicMotionLM.run`."""
+MAX_CACHES = 4
+"""Static caches a compiled decoder keeps (one per generation shape; a dropped one is rebuilt when needed)."""
 
 
 class CompiledDecoder:
@@ -41,7 +40,8 @@ class CompiledDecoder:
         self._caches: dict[tuple[int, int, int], KVCache] = {}
 
     def step(self, *args: object) -> tuple[torch.Tensor, torch.Tensor]:
-        """One compiled :data:`Step`; its outputs are valid until the next call."""
+        """:meth:`MusicMotionLM.run` compiled, taking its arguments after the model (``self_mask`` spans
+        every slot of ``cache``); outputs are valid until the next call (a CUDA graph reuses its memory)."""
         torch.compiler.cudagraph_mark_step_begin()
         return self._run(self._live_model(), *args)
 
@@ -53,6 +53,8 @@ class CompiledDecoder:
         key = (rows, capacity, kv[0][0].shape[2])
         cache = self._caches.get(key)
         if cache is None:
+            if len(self._caches) >= MAX_CACHES:  # drop the oldest shape's buffers
+                del self._caches[next(iter(self._caches))]
             cache = self._caches[key] = model.new_cache(rows, capacity)
             cache.cross_kv = kv
             cache.mark_static()
