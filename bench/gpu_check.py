@@ -12,15 +12,16 @@ Sections, in this order (a failing section reports its error in the table and th
   float64, so rounding cannot flip a choice; float32 where a kernel lacks float64).
 - ``generate``: joint music + dance, 10 s, guidance 3, sampling (temperature 1, top-k 250), batch 1, eager:
   real-time factor (RTF = generation time / 10 s).
-- ``transformers``: music-only greedy generation, 10 s, guidance 3, mumo vs. transformers'
-  ``MusicgenForCausalLM.generate`` on the same weights and description states: times, ratio, codes equal.
 - ``compiled``: the generation of ``generate`` with the compiled decoding step (``torch.compile``, CUDA
   graphs): first call (compilation included), RTF of the next, codes equal to eager. Skipped when less than
   ``--compile-reserve-s`` of ``--budget-s`` is left.
+- ``transformers``: music-only greedy generation, 10 s, guidance 3, mumo vs. transformers'
+  ``MusicgenForCausalLM.generate`` on the same weights and description states: times, ratio, codes equal.
 
 ``--out FILE.md`` rewrites the Markdown table (and ``FILE.json``) after every row, so a run cut short keeps
 what it measured. ``--device cpu --tiny`` runs every section on the debug shape, 1 s windows, compiled with
-the ``eager`` backend (graph capture without code generation) in seconds: tests/bench/test_gpu_check.py.
+the ``eager`` backend (graph capture without code generation), in well under a minute
+(tests/bench/test_gpu_check.py).
 Imports: torch, transformers (``transformers`` section only) and ``mumo.lm``.
 """
 
@@ -240,8 +241,8 @@ SECTIONS: dict[str, Callable[[Check], None]] = {
     "train": train,
     "cache": cache,
     "generate": eager_generation,
-    "transformers": versus_transformers,
     "compiled": compiled_generation,
+    "transformers": versus_transformers,
 }
 
 
