@@ -172,6 +172,10 @@ class TwoStreamLayer(nn.Module):
         x = x + self.dropout(self.self_attn(h, keys, values, self_mask))
         x = x + self.dropout(self.cross_attn(self.cross_attn_norm(x), *cross_kv, cross_mask))
         music, motion = x[:, :num_music], x[:, num_music:]
-        music = music + self.dropout(self.music_ffn(self.music_ffn_norm(music)))
-        motion = motion + self.dropout(self.motion_ffn(self.motion_ffn_norm(motion)))
+        # Without gradients a stream with no positions skips its block (fewer kernels per decoding step); in
+        # training it runs on no positions so that every parameter gets a gradient (as DDP needs).
+        if music.shape[1] or torch.is_grad_enabled():
+            music = music + self.dropout(self.music_ffn(self.music_ffn_norm(music)))
+        if motion.shape[1] or torch.is_grad_enabled():
+            motion = motion + self.dropout(self.motion_ffn(self.motion_ffn_norm(motion)))
         return torch.cat([music, motion], dim=1)
