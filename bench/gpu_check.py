@@ -150,7 +150,10 @@ def train(check: Check) -> None:
     report.add("train", f"loss, {len(losses)} steps (mean of first 5 → last 5)", f"{head:.3f} → {tail:.3f}",
                verdict)  # fmt: skip
     report.add("train", "step time (median after warm-up)", f"{step_s * 1000:.1f} ms", window)
-    report.add("train", "throughput", f"{tokens / step_s:,.0f} tokens/s", "forward + backward + AdamW")
+    report.add(
+        "train", "throughput", f"{tokens / step_s:,.0f} tokens/s",
+        f"a token = one 50 Hz frame of one stream ({config.num_codebooks} codes); forward + backward + AdamW",
+    )  # fmt: skip
     peak = matmul_peak_flops(device, torch.bfloat16, 8192 if check.cuda else 512)
     sequence = 2 * model.pattern.input_length(check.frames)  # both streams' pattern steps
     achieved = 3 * forward_flops(config, batch * sequence, sequence) / step_s

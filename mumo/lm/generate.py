@@ -161,7 +161,7 @@ def generate(
     streams = {"music": music, "motion": motion}
     decoded = [n for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
     passes: list[dict[str, tuple[int, int]]] = [{name: (0, length)} for name in sorted(prefilled)]
-    passes += [{n: (s, s + 1) for n in decoded} for s in range(length)] if decoded else []
+    passes += [{n: (s, s + 1) for n in decoded} for s in range(length)]
 
     rows = 2 * batch if guided else batch
     empty = torch.zeros(rows, model.config.num_codebooks, 0, dtype=torch.long, device=device)
