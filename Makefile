@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench gpu-check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 
+# every benchmark script (not their shared modules; the GPU check has its own target)
+BENCHMARKS := $(filter-out bench/timing.py bench/lm_setups.py bench/gpu_check.py,$(wildcard bench/*.py))
 bench: $(STAMP)
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $(BENCHMARKS); do $(BIN)/python $$script || exit 1; done
+
+# The GPU check runs on a bare CUDA machine with torch and transformers (no .venv): a copy of the repo is enough.
+# With $(OUT) set (as on a lent device machine) it also writes $(OUT)/gpu_check.md and .json.
+GPU_CHECK_ARGS ?= $(if $(OUT),--out $(OUT)/gpu_check.md)
+gpu-check:
+	PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) outputs

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def load(checkpoint: str | Path, device: str | torch.device = "cpu") -> Pipeline:
+def load(checkpoint: str | Path, device: str | torch.device = "cpu", compile: bool = False) -> Pipeline:
     """A generation :class:`~mumo.pipeline.Pipeline` from an inference bundle, ``RUN_DIR/epoch=N`` or a
-    training ``.ckpt`` file (imported on first use, so ``import mumo`` stays light)."""
+    training ``.ckpt`` file (imported on first use, so ``import mumo`` stays light); ``compile`` decodes with
+    a compiled step (``torch.compile``, CUDA graphs on a GPU; same codes, faster after the first call)."""
     from mumo.pipeline import load as load_pipeline
 
-    return load_pipeline(checkpoint, device)
+    return load_pipeline(checkpoint, device, compile=compile)

@@ -56,6 +56,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--batch", type=int, default=1, help="number of samples drawn")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="compile the decoding step (torch.compile, CUDA graphs on a GPU): same codes, faster on long "
+        "outputs after a one-off compilation",
+    )
     parser.add_argument("--no-video", action="store_true", help="skip rendering the video")
     parser.set_defaults(func=run)
 
@@ -70,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         raise MumoError(f"--batch must be at least 1, got {args.batch}")
     ensure_writable(args.out)
     console = Console()
-    pipe = load(args.checkpoint, args.device)
+    pipe = load(args.checkpoint, args.device, compile=args.compile)
     sampling = {
         "guidance": args.guidance, "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed,
         "batch": args.batch,

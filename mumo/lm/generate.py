@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import torch
 
-from mumo.lm.layers import KVCache
+from mumo.lm.decoding import compiled_decoder
 from mumo.lm.masks import two_stream_mask
 from mumo.lm.model import MusicMotionLM
-from mumo.lm.sampling import sample_next
+from mumo.lm.sampling import sample_next, sampling_generator
 from mumo.lm.tasks import Task, task_spec
 
 FRAME_RATE = 50.0
@@ -90,6 +90,7 @@ def generate(
     full_music_context: bool = False,
     stream_guidance: bool = False,
     use_cache: bool = True,
+    compile: bool | str = False,
     music_vocab_size: int | None = None,
     motion_vocab_size: int | None = None,
     on_step: Callable[[int, int], None] | None = None,
@@ -111,6 +112,10 @@ def generate(
             ``music2motion`` / ``motion2music`` (the model must have been trained on the ``motion`` /
             ``music`` task too).
         use_cache: ``False`` recomputes the whole prefix at every step (reference path).
+        compile: run the decoding steps compiled with ``torch.compile`` (``True``: inductor, with CUDA graphs
+            on a GPU; a string: that ``torch.compile`` backend, e.g. ``"aot_eager"`` where no compiler is
+            installed). Same tokens as eager; the first generation of a shape (batch, length, description
+            length) compiles, later ones reuse it (see :mod:`mumo.lm.decoding`).
         music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
             fewer codes than the model's cardinality).
         on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
@@ -156,10 +161,10 @@ def generate(
     null_mask = (
         _stream_guidance_mask(task, music_len, motion_len, device) if guided and stream_guidance else None
     )
-    generator = torch.Generator(device="cpu").manual_seed(seed)
+    generator = sampling_generator(seed, device)
 
-    # Queries are fed in "events": each is a list of (stream name, step). Prefill given streams that never
-    # look at the generated stream; then one event per step.
+    # Queries are fed in "passes": each gives the pattern steps [start, stop) fed per stream. Prefill given
+    # streams that never look at the generated stream; then one pass per step of the other streams.
     prefilled = {
         name
         for name, stream, sees in (
@@ -169,54 +174,73 @@ def generate(
         if stream is not None and not stream.generated and sees == "none"
     }
     streams = {"music": music, "motion": motion}
-    offset = {"music": 0, "motion": music_len}
-    events: list[list[tuple[str, int]]] = [[(name, s) for s in range(length)] for name in sorted(prefilled)]
-    events += [
-        [(n, s) for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
-        for s in range(length)
-    ]
+    decoded = [n for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
+    passes: list[dict[str, tuple[int, int]]] = [{name: (0, length)} for name in sorted(prefilled)]
+    passes += [{n: (s, s + 1) for n in decoded} for s in range(length)]
 
-    cache = KVCache(model.config.num_layers)
-    fed: list[int] = []
-    empty = torch.zeros(
-        2 * batch if guided else batch, model.config.num_codebooks, 0, dtype=torch.long, device=device
-    )
-    events = [event for event in events if event]
-    for done, event in enumerate(events, start=1):
-        queries = [offset[n] + s for n, s in event]
+    rows = 2 * batch if guided else batch
+    empty = torch.zeros(rows, model.config.num_codebooks, 0, dtype=torch.long, device=device)
+    steps = torch.arange(length, device=device)
+    offset = {"music": 0, "motion": music_len}
+    # cache slots follow the feeding order; slot_mask is the training mask with rows and columns in that order
+    order = torch.cat([steps[a:b] + offset[n] for feed in passes for n, (a, b) in feed.items()])
+    slot_mask = full_mask[order][:, order]
+    null_slot_mask = None if null_mask is None else null_mask[order][:, order]
+    slots = torch.arange(len(order), device=device)
+    decoder = compiled_decoder(model, "inductor" if compile is True else compile) if compile else None
+    cache = None
+    if use_cache:
+        cache = decoder.cache(rows, len(order), conditions) if decoder else model.new_cache(rows, len(order))
+    fed = 0
+    fed_until = {"music": 0, "motion": 0}
+    for done, feed in enumerate(passes, start=1):
+        music_span = feed.get("music", (0, 0))
+        motion_span = feed.get("motion", (0, 0))
+        fed_until.update({n: stop for n, (_, stop) in feed.items()})
         if use_cache:
-            keys, new = fed + queries, event
+            new = fed + (music_span[1] - music_span[0]) + (motion_span[1] - motion_span[0])
+            compiled = decoder is not None and done > len(prefilled)  # prefill passes run eagerly
+            step = decoder.step if compiled else model.run  # type: ignore[union-attr]
+            width = len(order) if compiled else new  # a compiled step sees every slot
+            music_logits, motion_logits = step(
+                _tokens(music, music_span, guided, empty),
+                steps[music_span[0] : music_span[1]],
+                _tokens(motion, motion_span, guided, empty),
+                steps[motion_span[0] : motion_span[1]],
+                conditions,
+                _halves(
+                    slot_mask[fed:new, :width],
+                    None if null_slot_mask is None else null_slot_mask[fed:new, :width],
+                    batch,
+                ),
+                cache,
+                slots[fed:new],
+            )
+            fed = new
         else:  # the whole prefix again, in the order run() lays it out: music steps, then motion steps
-            cache = KVCache(model.config.num_layers)
-            keys = sorted(fed + queries)
-            new = [_step_of(i, music_len) for i in keys]
-        rows = torch.tensor([offset[n] + s for n, s in new], device=device)
-        columns = torch.tensor(keys, device=device)
-        self_mask = full_mask[rows][:, columns]
-        if null_mask is not None:  # [2B, 1, Q, N]: the unconditional half does not see the given stream
-            halves = torch.stack([self_mask, null_mask[rows][:, columns]])
-            self_mask = halves.repeat_interleave(batch, dim=0)[:, None]
-        music_steps = [s for n, s in new if n == "music"]
-        motion_steps = [s for n, s in new if n == "motion"]
-        music_logits, motion_logits = model.run(
-            _tokens(music, music_steps, guided, empty),
-            torch.tensor(music_steps, dtype=torch.long, device=device),
-            _tokens(motion, motion_steps, guided, empty),
-            torch.tensor(motion_steps, dtype=torch.long, device=device),
-            conditions,
-            self_mask,
-            cache,
-        )
-        fed = keys
-        for name, logits, steps in (
-            ("music", music_logits, music_steps),
-            ("motion", motion_logits, motion_steps),
+            music_span, motion_span = (0, fed_until["music"]), (0, fed_until["motion"])
+            index = torch.cat([steps[: music_span[1]], steps[: motion_span[1]] + music_len])
+            music_logits, motion_logits = model.run(
+                _tokens(music, music_span, guided, empty),
+                steps[: music_span[1]],
+                _tokens(motion, motion_span, guided, empty),
+                steps[: motion_span[1]],
+                conditions,
+                _halves(
+                    full_mask[index][:, index],
+                    None if null_mask is None else null_mask[index][:, index],
+                    batch,
+                ),
+            )
+        for name, logits, span in (
+            ("music", music_logits, music_span),
+            ("motion", motion_logits, motion_span),
         ):
             stream = streams[name]
-            if stream is None or not stream.generated or not steps:
+            if stream is None or not stream.generated or span[1] == span[0]:
                 continue
-            step = steps[-1]
-            if step + 1 >= stream.sequence.shape[-1]:
+            step_index = span[1] - 1
+            if step_index + 1 >= stream.sequence.shape[-1]:
                 continue
             last = logits[:, :, -1]
             if guided:
@@ -227,12 +251,12 @@ def generate(
                 last = last.clone()
                 last[..., limit:] = float("-inf")
             sampled = sample_next(last, temperature, top_k, top_p, generator)
-            keep = stream.known[:, step + 1]
-            stream.sequence[:, :, step + 1] = torch.where(
-                keep[None], stream.sequence[:, :, step + 1], sampled
+            keep = stream.known[:, step_index + 1]
+            stream.sequence[:, :, step_index + 1] = torch.where(
+                keep[None], stream.sequence[:, :, step_index + 1], sampled
             )
         if on_step is not None:
-            on_step(done, len(events))
+            on_step(done, len(passes))
 
     def codes(stream: _Stream | None) -> torch.Tensor | None:
         return None if stream is None else model.pattern.revert(stream.sequence, num_frames)
@@ -250,13 +274,18 @@ def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: t
     return two_stream_mask(music_len, motion_len, "none", "none", device)
 
 
-def _step_of(index: int, music_len: int) -> tuple[str, int]:
-    return ("music", index) if index < music_len else ("motion", index - music_len)
+def _halves(mask: torch.Tensor, null: torch.Tensor | None, batch: int) -> torch.Tensor:
+    """The self-attention mask ``[Q, N]`` of a pass, or under stream guidance ``[2B, 1, Q, N]``: ``mask`` for
+    the conditional half of the batch, ``null`` for the unconditional half."""
+    if null is None:
+        return mask
+    return torch.stack([mask, null]).repeat_interleave(batch, dim=0)[:, None]
 
 
-def _tokens(stream: _Stream | None, steps: list[int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
-    """Pattern tokens ``[B', K, len(steps)]`` of ``steps`` (doubled for guidance; empty when none)."""
-    if stream is None or not steps:
+def _tokens(stream: _Stream | None, span: tuple[int, int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
+    """Pattern tokens ``[B', K, stop - start]`` of steps ``span = (start, stop)`` (doubled for guidance; empty
+    when none)."""
+    if stream is None or span[1] == span[0]:
         return empty
-    tokens = stream.sequence[:, :, steps]
+    tokens = stream.sequence[:, :, span[0] : span[1]]
     return torch.cat([tokens, tokens]) if guided else tokens

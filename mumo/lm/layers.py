@@ -31,23 +31,50 @@ def sinusoidal_positions(positions: torch.Tensor, dim: int, max_period: float) -
 
 
 class KVCache:
-    """Keys and values of every layer for the positions fed so far (self-attention), plus the projected
-    description states (cross-attention, computed once)."""
+    """Key/value cache of generation, preallocated and written in place.
 
-    def __init__(self, num_layers: int) -> None:
-        self.self_kv: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * num_layers
-        self.cross_kv: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * num_layers
+    Self-attention keys and values of every layer live in ``[B, H, N, hd]`` buffers sized for the whole
+    sequence (``N`` = ``capacity`` positions, in the order they are fed, called slots); each step writes its
+    new positions into their slots, so a step costs the same at any length and never copies the prefix. The
+    projected description states of the cross-attention are computed once (:meth:`MusicMotionLM.cross_kv`).
+    Fixed addresses and shapes also let a compiled decoding step (CUDA graphs) run on it.
+    """
 
-    def append(
-        self, layer: int, keys: torch.Tensor, values: torch.Tensor
+    def __init__(
+        self,
+        num_layers: int,
+        batch: int,
+        num_heads: int,
+        capacity: int,
+        head_dim: int,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | str | None = None,
+    ) -> None:
+        shape = (batch, num_heads, capacity, head_dim)
+        self.keys = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(num_layers)]
+        self.values = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(num_layers)]
+        self.cross_kv: list[tuple[torch.Tensor, torch.Tensor]] | None = None
+
+    @property
+    def capacity(self) -> int:
+        """Slots per layer, ``N``."""
+        return self.keys[0].shape[2]
+
+    def write(
+        self, layer: int, slots: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, visible: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Add ``[B, H, Q, hd]`` keys/values of new positions; return all cached ones."""
-        cached = self.self_kv[layer]
-        if cached is not None:
-            keys = torch.cat([cached[0], keys], dim=2)
-            values = torch.cat([cached[1], values], dim=2)
-        self.self_kv[layer] = (keys, values)
-        return keys, values
+        """Store ``[B, H, Q, hd]`` keys/values of new positions in ``slots`` ``[Q]`` (long, on the cache's
+        device) of ``layer``; return the first ``visible`` slots ``[B, H, visible, hd]`` (the rest are
+        unwritten or later positions, and a query must mask out every slot it may not see)."""
+        self.keys[layer].index_copy_(2, slots, keys.to(self.keys[layer].dtype))
+        self.values[layer].index_copy_(2, slots, values.to(self.values[layer].dtype))
+        return self.keys[layer][:, :, :visible], self.values[layer][:, :, :visible]
+
+    def mark_static(self) -> None:
+        """Tell ``torch.compile`` the buffers keep their address (CUDA graphs may then update them in
+        place)."""
+        for tensor in [*self.keys, *self.values, *(t for kv in self.cross_kv or [] for t in kv)]:
+            torch._dynamo.mark_static_address(tensor)
 
 
 class Attention(nn.Module):
@@ -124,22 +151,31 @@ class TwoStreamLayer(nn.Module):
         cross_mask: torch.Tensor,
         cache: KVCache | None = None,
         index: int = 0,
+        slots: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """``x`` ``[B, Qm + Qd, dim]``: the first ``num_music`` positions are music, the rest motion.
 
         Args:
-            self_mask: bool ``[Q, N]`` over the ``N`` keys (the cached ones first, then ``x``'s own).
+            self_mask: bool ``[Q, N]``: over ``x``'s own keys without a cache, over the first ``N`` cache
+                slots with one.
             cross_kv: projected description keys/values of this layer.
             cross_mask: bool ``[B, 1, Q, L]``.
-            cache: when given, ``x``'s keys/values are appended to layer ``index`` of it.
+            cache: when given, ``x``'s keys/values are written to ``slots`` ``[Q]`` of layer ``index`` of it
+                and ``x`` attends to the cache's first ``N`` slots.
         """
         h = self.self_attn_norm(x)
         keys, values = self.self_attn.project_source(h)
         if cache is not None:
-            keys, values = cache.append(index, keys, values)
+            if slots is None:
+                raise ValueError("a cached pass needs the slots of its positions")
+            keys, values = cache.write(index, slots, keys, values, self_mask.shape[-1])
         x = x + self.dropout(self.self_attn(h, keys, values, self_mask))
         x = x + self.dropout(self.cross_attn(self.cross_attn_norm(x), *cross_kv, cross_mask))
         music, motion = x[:, :num_music], x[:, num_music:]
-        music = music + self.dropout(self.music_ffn(self.music_ffn_norm(music)))
-        motion = motion + self.dropout(self.motion_ffn(self.motion_ffn_norm(motion)))
+        # Without gradients a stream with no positions skips its block (fewer kernels per decoding step); in
+        # training it runs on no positions so that every parameter gets a gradient (as DDP needs).
+        if music.shape[1] or torch.is_grad_enabled():
+            music = music + self.dropout(self.music_ffn(self.music_ffn_norm(music)))
+        if motion.shape[1] or torch.is_grad_enabled():
+            motion = motion + self.dropout(self.motion_ffn(self.motion_ffn_norm(motion)))
         return torch.cat([music, motion], dim=1)

@@ -137,15 +137,25 @@ class MusicMotionLM(nn.Module):
 
     def cross_kv(
         self, conditions: Conditions, cache: KVCache | None = None
-    ) -> list[tuple[torch.Tensor, ...]]:
-        """Per-layer keys/values of the description states (taken from / stored in ``cache``)."""
-        if cache is not None and cache.cross_kv[0] is not None:
-            return cache.cross_kv  # type: ignore[return-value]
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Per-layer keys/values ``[B, H, Lm + Ld, hd]`` of the description states (taken from / stored in
+        ``cache``)."""
+        if cache is not None and cache.cross_kv is not None:
+            return cache.cross_kv
         states = conditions.states
         kv = [layer.cross_attn.project_source(states) for layer in self.layers]
         if cache is not None:
-            cache.cross_kv = kv  # type: ignore[assignment]
+            cache.cross_kv = kv
         return kv
+
+    def new_cache(self, batch: int, capacity: int) -> KVCache:
+        """An empty :class:`KVCache` for ``batch`` sequences of ``capacity`` positions (both streams
+        together), on the model's device and in its dtype."""
+        weight = self.layers[0].self_attn.k_proj.weight
+        c = self.config
+        return KVCache(
+            c.num_layers, batch, c.num_heads, capacity, c.dim // c.num_heads, weight.dtype, weight.device
+        )
 
     def run(
         self,
@@ -156,6 +166,7 @@ class MusicMotionLM(nn.Module):
         conditions: Conditions,
         self_mask: torch.Tensor,
         cache: KVCache | None = None,
+        slots: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One pass over new pattern steps of both streams.
 
@@ -163,9 +174,10 @@ class MusicMotionLM(nn.Module):
             music_tokens: ``[B, K, Qm]`` pattern tokens (``Qm`` may be 0); ``music_positions``: their steps.
             motion_tokens: ``[B, K, Qd]``; ``motion_positions`` ``[Qd]``.
             conditions: the description states.
-            self_mask: bool ``[Qm + Qd, N]`` over all keys (cached first, then the new positions in order
-                music, motion).
-            cache: key/value cache to extend (``None`` = no cache).
+            self_mask: bool ``[Qm + Qd, N]``: without a cache over the new positions (in order music,
+                motion), with one over the first ``N`` slots of the cache.
+            cache: key/value cache the new positions are written to and read from (``None`` = no cache).
+            slots: ``[Qm + Qd]`` cache slots of the new positions (with ``cache``).
 
         Returns:
             Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
@@ -183,7 +195,7 @@ class MusicMotionLM(nn.Module):
             num_music, motion_tokens.shape[-1], conditions.music_mask, conditions.motion_mask
         ).to(x.device)
         for index, (layer, kv) in enumerate(zip(self.layers, self.cross_kv(conditions, cache), strict=True)):
-            x = layer(x, num_music, self_mask, kv, cross_mask, cache, index)
+            x = layer(x, num_music, self_mask, kv, cross_mask, cache, index, slots)
         x = self.out_norm(x)
         music_logits = torch.stack([head(x[:, :num_music]) for head in self.music_heads], dim=1)
         motion_logits = torch.stack([head(x[:, num_music:]) for head in self.motion_heads], dim=1)

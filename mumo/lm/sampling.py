@@ -5,6 +5,15 @@ from __future__ import annotations
 import torch
 
 
+def sampling_generator(seed: int, device: torch.device | str) -> torch.Generator:
+    """The random generator that draws tokens from logits on ``device``, seeded with ``seed``.
+
+    It lives on the logits' device (``torch.multinomial`` rejects a generator on another device), so the same
+    seed gives the same codes on the same device; different devices draw different streams.
+    """
+    return torch.Generator(device=device).manual_seed(seed)
+
+
 def sample_next(
     logits: torch.Tensor,
     temperature: float,
@@ -16,8 +25,17 @@ def sample_next(
 
     ``temperature == 0`` is greedy (argmax). Otherwise logits are divided by ``temperature``, then
     restricted to the ``top_k`` largest (``0`` = no limit) and to the smallest set whose probability
-    reaches ``top_p`` (``0`` or ``1`` = no limit).
+    reaches ``top_p`` (``0`` or ``1`` = no limit). ``generator`` must be on the logits' device (see
+    :func:`sampling_generator`).
+
+    Raises:
+        ValueError: a generator on another device than the logits.
     """
+    if generator is not None and generator.device.type != logits.device.type:
+        raise ValueError(
+            f"the sampling generator is on {generator.device} but the logits on {logits.device}; "
+            "create it with sampling_generator(seed, logits.device)"
+        )
     if temperature <= 0:
         return logits.argmax(dim=-1)
     logits = logits.float() / temperature

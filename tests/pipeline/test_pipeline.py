@@ -2,10 +2,11 @@ import numpy as np
 import pytest
 
 from mumo.errors import AudioError, MotionError, MumoError
-from mumo.pipeline import results
+from mumo.pipeline import Pipeline, longform, results
 from mumo.pipeline.results import ensure_writable
 
 from ..tokenizers.helpers import swaying_clip
+from .conftest import tiny_components
 
 
 def test_dance_follows_the_length_of_the_song_and_its_seed(pipe, song):
@@ -112,3 +113,18 @@ def test_an_output_folder_that_cannot_be_written_is_refused(tmp_path):
 def test_a_misspelt_sampling_option_is_named(pipe, song):
     with pytest.raises(TypeError, match=r"unknown sampling options \['guidence'\]"):
         pipe.dance(song, 32_000, guidence=2.0)
+
+
+def test_compile_flag_reaches_every_generation(monkeypatch, song):
+    """``Pipeline(compile=True)`` (as ``mumo.load`` and ``mumo generate --compile`` build it) decodes with
+    the compiled step; compiled tokens themselves are checked in tests/lm/test_generate.py."""
+    seen = []
+    original = longform.generate
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["compile"])
+        return original(*args, **{**kwargs, "compile": False})
+
+    monkeypatch.setattr(longform, "generate", spy)
+    Pipeline(tiny_components(), compile=True).dance(song, 32_000, duration_s=1.0)
+    assert seen == [True]
