@@ -59,6 +59,9 @@ class StageSection:
         full_music_context: in ``music2motion``/``motion2music`` the given stream is fully visible.
         music_description_dropout, motion_description_dropout: per-sample probability of the null description
             (classifier-free guidance).
+        motion_input_noise: in training, the share of motion input codes replaced by random codes (the
+            targets stay the true codes), so that the model cannot predict the dance from its own history
+            alone and has to read the music (see docs/quality.md); 0 = off.
     """
 
     tasks: dict[str, float] = field(default_factory=lambda: {"joint": 1.0})
@@ -68,8 +71,11 @@ class StageSection:
     full_music_context: bool = False
     music_description_dropout: float = 0.3
     motion_description_dropout: float = 0.3
+    motion_input_noise: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.motion_input_noise < 1.0:
+            raise ValueError(f"stage.motion_input_noise must be in [0, 1), got {self.motion_input_noise}")
         valid = [t.value for t in Task]
         for name, probability in self.tasks.items():
             if name not in valid:

@@ -44,6 +44,16 @@ def masked_cross_entropy(logits: torch.Tensor, codes: torch.Tensor, num_frames: 
     return per_codebook.mean()
 
 
+def corrupt_codes(
+    codes: torch.Tensor, share: float, cardinality: int, generator: torch.Generator
+) -> torch.Tensor:
+    """``codes`` ``[B, K, T]`` with each code replaced, with probability ``share``, by a uniformly random code
+    in ``[0, cardinality)`` (drawn on the CPU with ``generator``, so every process draws the same)."""
+    replace = torch.rand(codes.shape, generator=generator) < share
+    random = torch.randint(0, cardinality, codes.shape, generator=generator)
+    return torch.where(replace.to(codes.device), random.to(codes.device), codes)
+
+
 class JointLMModule(L.LightningModule):
     """Trains a :class:`MusicMotionLM` on one stage of the recipe in ``config``."""
 
@@ -80,11 +90,16 @@ class JointLMModule(L.LightningModule):
         if not spec.motion_description:
             motion_text = [""] * len(motion_text)
         conditions = self.model.encode_descriptions(music_text, motion_text)
+        motion_inputs = batch["motion_codes"]
+        if dropout and stage.motion_input_noise > 0:
+            motion_inputs = corrupt_codes(
+                motion_inputs, stage.motion_input_noise, self.model.config.cardinality, self._generator(4)
+            )
         logits = self.model.forward_task(
             task,
             conditions,
             batch["music_codes"] if spec.music_stream else None,
-            batch["motion_codes"] if spec.motion_stream else None,
+            motion_inputs if spec.motion_stream else None,
             stage.full_music_context,
         )
         num_frames = batch["num_frames"]
