@@ -1,7 +1,7 @@
 import pytest
 
 from mumo.cli.main import main
-from mumo.report.run import beat_alignment_verdict, overfitting_epochs
+from mumo.report.run import _badness, beat_alignment_verdict, overfitting_epochs
 from mumo.train.metrics_log import EvaluationRecord, read_records, save_record
 
 
@@ -116,3 +116,17 @@ def test_report_pairs_own_and_shuffled_music_per_seed(tmp_path):
     assert main(["report", str(run), "--out", str(out)]) == 0
     text = out.read_text()
     assert "- gs 4: 0.297 vs. 0.200: +0.097 ± 0.015 (standard error over 3 seeds): the dances follow" in text
+
+
+def test_ranking_direction_of_the_quality_numbers():
+    assert _badness("motion_accuracy_cb2", 0.7, None) < _badness("motion_accuracy_cb2", 0.3, None)
+    assert _badness("music_gap", 0.2, None) < _badness("music_gap", 0.0, None)
+    assert _badness("style_accuracy", 0.9, None) < _badness("style_accuracy", 0.2, None)
+    assert _badness("jitter_m_s3", 100.0, None) < _badness("jitter_m_s3", 900.0, None)
+    for reference in (
+        "joint_speed_m_s",
+        "motion_ce_own_music",
+        "music_beat_align_shuffled",
+        "style_accuracy_gt",
+    ):
+        assert _badness(reference, 1.0, None) is None
