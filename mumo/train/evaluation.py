@@ -41,7 +41,7 @@ from mumo.audio import load
 from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, ClipRecord, read_index
 from mumo.data.token_store import TokenStore
 from mumo.errors import DataError
-from mumo.lm import MusicMotionLM, Task, generate
+from mumo.lm import GenerationResult, MusicMotionLM, Task, generate
 from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats, music_beat_frames
 from mumo.metrics.cache import FeatureCache
 from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning, extract_features
@@ -185,16 +185,7 @@ class Evaluator:
     def dance(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``dance`` suite at one guidance scale and seed."""
         clips, section = self.clips, self.section
-        own = torch.stack([c.music_codes for c in clips])
-        shuffled = torch.roll(own, shifts=1, dims=0)  # clip i gets the music of clip i - 1
-        music = torch.cat([own, shuffled]).to(next(self.model.parameters()).device)
-        result = generate(
-            self.model, Task.MUSIC2MOTION, num_frames=music.shape[-1], music_codes=music,
-            motion_descriptions=[c.record.motion_caption for c in clips] * 2, guidance_scale=scale,
-            temperature=section.temperature, top_k=section.top_k, seed=seed,
-            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance,
-            motion_vocab_size=self.motion_vocab,
-        )  # fmt: skip
+        result = self._own_and_shuffled(Task.MUSIC2MOTION, scale, seed)
         decoded = list(self.decoders.motion_to_joints(result.motion_codes))
         joints, joints_shuffled = decoded[: len(clips)], decoded[len(clips) :]
         with warnings.catch_warnings(record=True) as caught:
@@ -243,37 +234,50 @@ class Evaluator:
         BAS) fall on the dance's kinematic beats: ``music_beat_align`` for the music made from that dance,
         ``music_beat_align_shuffled`` for the music the model makes from another clip's dance (same seed).
         Empty when the dataset has no dances for the clips."""
-        clips, section = self.clips, self.section
+        clips = self.clips
         if any(c.record.joints_path is None for c in clips):
             return {}
-        own = torch.stack([c.motion_codes for c in clips])
-        motion = torch.cat([own, torch.roll(own, shifts=1, dims=0)]).to(next(self.model.parameters()).device)
-        result = generate(
-            self.model, Task.MOTION2MUSIC, num_frames=motion.shape[-1], motion_codes=motion,
-            music_descriptions=[c.record.music_caption for c in clips] * 2, guidance_scale=scale,
-            temperature=section.temperature, top_k=section.top_k, seed=seed,
-            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance,
-            music_vocab_size=self.music_vocab,
-        )  # fmt: skip
+        result = self._own_and_shuffled(Task.MOTION2MUSIC, scale, seed)
         audio = self.decoders.music_to_audio(result.music_codes)
-        frames = round(section.clip_s * MOTION_FPS)
-        dance_beats = [
-            motion_beats(np.load(self.dataset / str(c.record.joints_path))[:frames]) for c in clips
-        ]
-        music_beats = [music_beat_frames(a, MUSIC_SAMPLE_RATE) for a in audio]
-        count = len(clips)
+        frames = round(self.section.clip_s * MOTION_FPS)
+        dances = [motion_beats(np.load(self.dataset / str(c.record.joints_path))[:frames]) for c in clips]
+        music = [music_beat_frames(a, MUSIC_SAMPLE_RATE) for a in audio]
+
+        def mean_score(music_beats: list[np.ndarray]) -> float:
+            return float(np.mean([beat_align_score(m, d) for m, d in zip(music_beats, dances, strict=True)]))
+
         return {
-            "music_beat_align": float(
-                np.mean(
-                    [beat_align_score(m, d) for m, d in zip(music_beats[:count], dance_beats, strict=True)]
-                )
-            ),
-            "music_beat_align_shuffled": float(
-                np.mean(
-                    [beat_align_score(m, d) for m, d in zip(music_beats[count:], dance_beats, strict=True)]
-                )
-            ),
+            "music_beat_align": mean_score(music[: len(clips)]),
+            "music_beat_align_shuffled": mean_score(music[len(clips) :]),
         }
+
+    def _own_and_shuffled(self, task: Task, scale: float, seed: int) -> GenerationResult:
+        """``task`` (``music2motion`` or ``motion2music``) from each clip's own given stream, then from the
+        given stream of the clip before it (clip i gets clip i - 1's), with clip i's description both times:
+        ``2N`` results, own first."""
+        section, clips = self.section, self.clips
+        to_dance = task is Task.MUSIC2MOTION
+        own = torch.stack([c.music_codes if to_dance else c.motion_codes for c in clips])
+        given = torch.cat([own, torch.roll(own, shifts=1, dims=0)]).to(next(self.model.parameters()).device)
+        descriptions = [c.record.motion_caption if to_dance else c.record.music_caption for c in clips] * 2
+        streams = (
+            {
+                "music_codes": given,
+                "motion_descriptions": descriptions,
+                "motion_vocab_size": self.motion_vocab,
+            }
+            if to_dance
+            else {
+                "motion_codes": given,
+                "music_descriptions": descriptions,
+                "music_vocab_size": self.music_vocab,
+            }
+        )
+        return generate(
+            self.model, task, num_frames=given.shape[-1], guidance_scale=scale,
+            temperature=section.temperature, top_k=section.top_k, seed=seed,
+            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance, **streams,
+        )  # fmt: skip
 
     @cached_property
     def ground_truth(self) -> DanceFeatures:
