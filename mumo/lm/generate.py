@@ -157,10 +157,10 @@ def generate(
     motion_len = length if motion is not None else 0
     full_mask = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
     device = conditions.music_states.device
-    full_mask = full_mask.to(device)
-    null_mask = (
-        _stream_guidance_mask(task, music_len, motion_len, device) if guided and stream_guidance else None
-    )
+    # [H, S, S]: the training mask, and under stream guidance the unconditional half's mask after it
+    masks = full_mask.to(device)[None]
+    if guided and stream_guidance:
+        masks = torch.cat([masks, _stream_guidance_mask(task, music_len, motion_len, device)[None]])
     generator = sampling_generator(seed, device)
 
     # Queries are fed in "passes": each gives the pattern steps [start, stop) fed per stream. Prefill given
@@ -184,8 +184,7 @@ def generate(
     offset = {"music": 0, "motion": music_len}
     # cache slots follow the feeding order; slot_mask is the training mask with rows and columns in that order
     order = torch.cat([steps[a:b] + offset[n] for feed in passes for n, (a, b) in feed.items()])
-    slot_mask = full_mask[order][:, order]
-    null_slot_mask = None if null_mask is None else null_mask[order][:, order]
+    slot_masks = masks[:, order][:, :, order]
     slots = torch.arange(len(order), device=device)
     decoder = compiled_decoder(model, "inductor" if compile is True else compile) if compile else None
     cache = None
@@ -208,11 +207,7 @@ def generate(
                 _tokens(motion, motion_span, guided, empty),
                 steps[motion_span[0] : motion_span[1]],
                 conditions,
-                _halves(
-                    slot_mask[fed:new, :width],
-                    None if null_slot_mask is None else null_slot_mask[fed:new, :width],
-                    batch,
-                ),
+                _per_row(slot_masks[:, fed:new, :width], batch),
                 cache,
                 slots[fed:new],
             )
@@ -226,11 +221,7 @@ def generate(
                 _tokens(motion, motion_span, guided, empty),
                 steps[: motion_span[1]],
                 conditions,
-                _halves(
-                    full_mask[index][:, index],
-                    None if null_mask is None else null_mask[index][:, index],
-                    batch,
-                ),
+                _per_row(masks[:, index][:, :, index], batch),
             )
         for name, logits, span in (
             ("music", music_logits, music_span),
@@ -274,12 +265,13 @@ def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: t
     return two_stream_mask(music_len, motion_len, "none", "none", device)
 
 
-def _halves(mask: torch.Tensor, null: torch.Tensor | None, batch: int) -> torch.Tensor:
-    """The self-attention mask ``[Q, N]`` of a pass, or under stream guidance ``[2B, 1, Q, N]``: ``mask`` for
-    the conditional half of the batch, ``null`` for the unconditional half."""
-    if null is None:
-        return mask
-    return torch.stack([mask, null]).repeat_interleave(batch, dim=0)[:, None]
+def _per_row(masks: torch.Tensor, batch: int) -> torch.Tensor:
+    """The self-attention mask of a pass from ``masks`` ``[H, Q, N]``: ``[Q, N]`` when every row of the batch
+    uses the same one (``H = 1``), else ``[H * B, 1, Q, N]`` (stream guidance: the conditional half of the
+    batch the first, the unconditional half the second)."""
+    if len(masks) == 1:
+        return masks[0]
+    return masks.repeat_interleave(batch, dim=0)[:, None]
 
 
 def _tokens(stream: _Stream | None, span: tuple[int, int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
