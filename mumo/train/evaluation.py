@@ -298,9 +298,11 @@ class Evaluator:
         )  # fmt: skip
 
     @cached_property
-    def style_classifier(self) -> StyleClassifier | None:
+    def style_reference(self) -> tuple[StyleClassifier, float] | None:
         """A style classifier fitted on ``clip_s``-second windows (hop ``clip_s / 2``) of the train-split
-        dances, or ``None`` when the dataset does not label the styles of those and of the evaluated clips."""
+        dances, with its accuracy on the evaluated clips' real dances (first ``clip_s`` seconds: the ceiling
+        of ``style_accuracy``, the same for every scale and seed); ``None`` when the dataset does not label
+        the styles of those and of the evaluated clips."""
         if any(c.record.style is None for c in self.clips):
             return None
         records = [r for r in read_index(self.dataset, "train") if r.joints_path and r.style]
@@ -312,24 +314,23 @@ class Evaluator:
             labels += [str(record.style)] * len(cut)
         if len(set(labels)) < 2:
             return None
-        features = FeatureCache(self.run_dir / "gt_features").features(clips)
-        return StyleClassifier.fit(features.kinetic, labels)
+        cache = FeatureCache(self.run_dir / "gt_features")
+        classifier = StyleClassifier.fit(cache.features(clips).kinetic, labels)
+        truth = [np.load(self.dataset / str(c.record.joints_path))[:length] for c in self.clips]
+        ceiling = classifier.accuracy(
+            cache.features(truth).kinetic, [str(c.record.style) for c in self.clips]
+        )
+        return classifier, ceiling
 
     def style_scores(self, joints: list[np.ndarray]) -> Scores:
         """``style_accuracy`` of generated dances ``[T, J, 3]`` (one per clip) and ``style_accuracy_gt`` of
         the clips' real dances; empty when styles are not labelled."""
-        classifier = self.style_classifier
-        if classifier is None:
+        if self.style_reference is None:
             return {}
+        classifier, ceiling = self.style_reference
         labels = [str(c.record.style) for c in self.clips]
-        length = round(self.section.clip_s * MOTION_FPS)
-        truth = [np.load(self.dataset / str(c.record.joints_path))[:length] for c in self.clips]
-        cache = FeatureCache(self.run_dir / "gt_features")
         generated = extract_features(joints).kinetic
-        return {
-            "style_accuracy": classifier.accuracy(generated, labels),
-            "style_accuracy_gt": classifier.accuracy(cache.features(truth).kinetic, labels),
-        }
+        return {"style_accuracy": classifier.accuracy(generated, labels), "style_accuracy_gt": ceiling}
 
     def _music(self, clip: EvalClip) -> np.ndarray:
         return load(self.dataset / str(clip.record.music_path), MUSIC_SAMPLE_RATE)
