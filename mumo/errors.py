@@ -9,6 +9,11 @@ class MumoError(Exception):
     """Base class of all user-facing mumo errors."""
 
 
+class InputError(MumoError):
+    """An argument is not a finite number in its range, a path is not what it must be, or the work it asks
+    for does not fit the machine."""
+
+
 class ConfigError(MumoError):
     """A configuration file or override is invalid (unknown key, wrong type, missing file)."""
 

@@ -23,6 +23,11 @@ _SHORT_DATA_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d
 """libsndfile's header log line for an audio-data chunk whose declared size exceeds what the file holds."""
 _STREAMED_SIZES = (0, 0x7FFFFFFF, 0xFFFFFFFF)
 """Data-chunk sizes written by streaming encoders that cannot know the length (not truncation)."""
+MAX_CHANNELS = 8
+"""Most channels an array is taken to have: a ``[N, C]`` array with ``C`` up to this is read as channels
+last."""
+MAX_FLOAT_PEAK = 4.0
+"""Largest float sample accepted; beyond it the array is integer PCM stored as float, or not audio."""
 
 
 def _check_complete(path: Path) -> None:
@@ -42,20 +47,28 @@ def _check_complete(path: Path) -> None:
         )
 
 
-def load(path: str | Path, sample_rate: int, mono: bool = True) -> np.ndarray:
+def load(
+    path: str | Path,
+    sample_rate: int,
+    mono: bool = True,
+    max_seconds: float | None = None,
+    first_seconds: float | None = None,
+) -> np.ndarray:
     """Read an audio file and resample it.
 
     Args:
         path: any format libsndfile reads (WAV, FLAC, OGG, MP3 with libsndfile >= 1.1).
         sample_rate: target rate in Hz.
         mono: average the channels into one.
+        max_seconds: refuse, before reading any audio, a file longer than this.
+        first_seconds: read only this many seconds from the start (all of a shorter file).
 
     Returns:
         float32 ``[C, N]`` at ``sample_rate`` (``C = 1`` when ``mono``).
 
     Raises:
         AudioError: the file is missing, empty, truncated (cut inside the header or the audio data), not
-            audio, or holds non-finite samples.
+            audio, longer than ``max_seconds``, or holds non-finite samples.
     """
     path = Path(path)
     if path.is_dir():
@@ -65,8 +78,17 @@ def load(path: str | Path, sample_rate: int, mono: bool = True) -> np.ndarray:
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty (0 bytes)")
     _check_complete(path)
+    info = sf.info(path)
+    if max_seconds is not None:
+        length_s = info.duration
+        if length_s > max_seconds:
+            raise AudioError(
+                f"{path}: {length_s:.0f} s of audio, more than the {max_seconds:g} s allowed; cut it, give a "
+                "duration, or raise the limit (mumo generate --max-length)"
+            )
     try:
-        data, file_rate = sf.read(path, dtype="float32", always_2d=True)
+        frames = -1 if first_seconds is None else max(1, round(first_seconds * info.samplerate))
+        data, file_rate = sf.read(path, frames=frames, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(f"{path}: not a readable audio file ({exc})") from None
     if data.shape[0] == 0:
@@ -87,6 +109,38 @@ def resample(audio: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
         return audio
     out = soxr.resample(audio.T, src_rate, dst_rate, quality="HQ")
     return np.ascontiguousarray(out.T, dtype=np.float32).reshape(audio.shape[0], -1)
+
+
+def as_waveform(audio: object, name: str = "audio") -> np.ndarray:
+    """A float32 ``[C, N]`` waveform in [-1, 1] from an array a user gives.
+
+    Accepts ``[N]``, ``[C, N]`` and ``[N, C]`` (read as channels last when ``C <= MAX_CHANNELS < N``),
+    float samples, and integer PCM (scaled by its type's full range, e.g. int16 / 32768).
+
+    Raises:
+        AudioError: not a numeric array, another rank, float samples far outside [-1, 1], no samples, or
+            non-finite values.
+    """
+    array = np.asarray(audio)
+    if array.dtype.kind in "iu":
+        info = np.iinfo(array.dtype)
+        middle = (int(info.max) + int(info.min) + 1) / 2
+        array = (array.astype(np.float64) - middle) / (int(info.max) - middle + 1)
+    elif array.dtype.kind != "f":
+        raise AudioError(f"{name}: expected numeric samples, got an array of {array.dtype}")
+    array = array.astype(np.float32)
+    if array.ndim == 1:
+        array = array[None]
+    elif array.ndim == 2 and array.shape[1] <= MAX_CHANNELS < array.shape[0]:
+        array = np.ascontiguousarray(array.T)
+    validate_audio(array, name)
+    peak = float(np.abs(array).max())
+    if peak > MAX_FLOAT_PEAK:
+        raise AudioError(
+            f"{name}: float samples reach {peak:g} but float audio lies in [-1, 1] (integer PCM stored as "
+            "float? divide it by 32768, or pass the integer array itself)"
+        )
+    return array
 
 
 def validate_audio(audio: np.ndarray, name: str = "audio", channels: int | None = None) -> None:

@@ -24,11 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("checkpoint", help="RUN_DIR/epoch=N or a training .ckpt")
     parser.add_argument("--out", type=Path, required=True, help="new folder for the bundle")
+    parser.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from mumo.files import check_output_folder
     from mumo.pipeline import load_components, save_bundle
 
-    Console().print(f"bundle: {save_bundle(load_components(args.checkpoint), args.out)}", soft_wrap=True)
+    check_output_folder(args.out, args.overwrite)
+    bundle = save_bundle(load_components(args.checkpoint), args.out, overwrite=args.overwrite)
+    Console().print(f"bundle: {bundle}", soft_wrap=True)
     return 0

@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--seed", type=int, default=0, help="the dataset's seed")
     synth.add_argument("--min-duration", type=float, default=5.0, help="shortest clip, seconds")
     synth.add_argument("--max-duration", type=float, default=12.0, help="longest clip, seconds")
+    synth.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
     synth.set_defaults(func=run_synth)
 
 
@@ -98,7 +99,9 @@ def _summary(stats: dict) -> Table:
 
 def run_synth(args: argparse.Namespace) -> int:
     from mumo.data.synthetic import build_synthetic_dataset
+    from mumo.files import check_output_folder
 
+    check_output_folder(args.out, args.overwrite)
     console = Console()
     with _progress(console) as progress:
         task = progress.add_task("synthesizing", total=args.num_clips)
@@ -114,6 +117,7 @@ def run_synth(args: argparse.Namespace) -> int:
             min_duration_s=args.min_duration,
             max_duration_s=args.max_duration,
             on_clip=advance,
+            overwrite=args.overwrite,
         )
     console.print(f"wrote the synthetic dataset to {args.out.resolve()}", soft_wrap=True)
     console.print(_summary(stats))

@@ -65,7 +65,10 @@ def load_joint_dir(directory: Path, split: str | None = None) -> list[np.ndarray
         raise DataError(f"{directory}: no .npy joint arrays found")
     clips = []
     for path in paths:
-        clip = np.load(path)
+        try:
+            clip = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise MotionError(f"{path}: not a readable .npy array ({exc})") from None
         if clip.ndim != 3 or clip.shape[1] not in (22, 24) or clip.shape[2] != 3:
             raise MotionError(f"{path}: expected joints [T, 22 or 24, 3], got shape {clip.shape}")
         if not np.isfinite(clip).all():
@@ -75,10 +78,14 @@ def load_joint_dir(directory: Path, split: str | None = None) -> list[np.ndarray
 
 
 def run(args: argparse.Namespace) -> int:
+    from mumo import checks
+    from mumo.files import write_text_atomically
     from mumo.metrics.cache import FeatureCache
     from mumo.metrics.dance import evaluate, extract_features, select_joints
     from mumo.metrics.motion_quality import motion_quality
 
+    if args.json is not None:
+        checks.output_file(args.json, "JSON scores", (".json",))
     generated = select_joints(load_joint_dir(args.generated, args.generated_split), args.joints)
     reference = select_joints(load_joint_dir(args.reference, args.reference_split), args.joints)
     joints = {clip.shape[1] for clip in generated + reference}
@@ -105,7 +112,5 @@ def run(args: argparse.Namespace) -> int:
     Console().print(table)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(scores, indent=2) + "\n")
-        tmp.replace(args.json)
+        write_text_atomically(args.json, json.dumps(scores, indent=2) + "\n")
     return 0

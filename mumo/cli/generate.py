@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import Progress
 
-from mumo.errors import MumoError
-
 if TYPE_CHECKING:
     from mumo.pipeline import Performance
 
@@ -63,24 +61,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "outputs after a one-off compilation",
     )
     parser.add_argument("--no-video", action="store_true", help="skip rendering the video")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the files of --out if it already holds some"
+    )
+    parser.add_argument(
+        "--max-length",
+        type=float,
+        default=600.0,
+        help="longest music or dance accepted, seconds (default 600); raise it for longer pieces",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from mumo import checks
     from mumo.audio import load as load_audio
+    from mumo.files import OutputFolder, check_output_folder
     from mumo.motion.io import load_dance
     from mumo.pipeline import load
-    from mumo.pipeline.results import ensure_writable
+    from mumo.pipeline.pipeline import check_duration, check_sampling
 
-    if args.batch < 1:
-        raise MumoError(f"--batch must be at least 1, got {args.batch}")
-    ensure_writable(args.out)
+    # every argument is checked before the model is loaded or a file is written
+    sampling = check_sampling(
+        {"guidance": args.guidance, "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed,
+         "batch": args.batch}
+    )  # fmt: skip
+    max_length = checks.number(args.max_length, "--max-length", above=0.0)
+    duration = check_duration(args.duration, max_length)
+    device = checks.device(args.device)
+    for path, what in ((args.music, "music file"), (args.motion, "dance file")):
+        if path is not None:
+            checks.input_file(path, what)
+    check_output_folder(args.out, args.overwrite)
     console = Console()
-    pipe = load(args.checkpoint, args.device, compile=args.compile)
-    sampling = {
-        "guidance": args.guidance, "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed,
-        "batch": args.batch,
-    }  # fmt: skip
+    pipe = load(args.checkpoint, device, compile=args.compile, max_length_s=max_length)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("generating", total=1.0)
 
@@ -88,30 +102,33 @@ def run(args: argparse.Namespace) -> int:
             progress.update(task, completed=fraction)
 
         if args.music is not None:
-            song = load_audio(args.music, pipe.sample_rate)
+            song = load_audio(
+                args.music, pipe.sample_rate, max_seconds=None if duration else max_length,
+                first_seconds=None if duration is None else duration + 1.0,
+            )  # fmt: skip
             result = pipe.dance(
-                song, pipe.sample_rate, motion_text=args.motion_text, duration_s=args.duration,
-                progress=advance, **sampling,
+                song, pipe.sample_rate, motion_text=args.motion_text, duration_s=duration, progress=advance,
+                **sampling,
             )  # fmt: skip
         elif args.motion is not None:
             joints, fps = load_dance(args.motion, args.motion_fps)
             result = pipe.music(
-                joints, fps, music_text=args.music_text, duration_s=args.duration, progress=advance,
-                **sampling,
+                joints, fps, music_text=args.music_text, duration_s=duration, progress=advance, **sampling
             )  # fmt: skip
         else:
             result = pipe.joint(
-                args.duration or 10.0, music_text=args.music_text, motion_text=args.motion_text,
+                duration or 10.0, music_text=args.music_text, motion_text=args.motion_text,
                 progress=advance, **sampling,
             )  # fmt: skip
-    paths = result.save(args.out)
-    settings = {"result": type(result).__name__, **vars(args)}
-    settings = {k: str(v) if isinstance(v, Path) else v for k, v in settings.items() if k != "func"}
-    (args.out / "generation.json").write_text(json.dumps(settings, indent=2) + "\n")
-    videos = [] if args.no_video else _render(result, args.out, console)
-    console.print(f"{len(paths)} files in {args.out}", soft_wrap=True)
+    with OutputFolder(args.out, args.overwrite) as staging:
+        names = result.write(staging)
+        settings = {"result": type(result).__name__, **vars(args)}
+        settings = {k: str(v) if isinstance(v, Path) else v for k, v in settings.items() if k != "func"}
+        (staging / "generation.json").write_text(json.dumps(settings, indent=2) + "\n")
+        videos = [] if args.no_video else _render(result, staging, console)
+    console.print(f"{len(names) + 1 + len(videos)} files in {args.out}", soft_wrap=True)
     for video in videos:
-        console.print(f"video: {video}", soft_wrap=True)
+        console.print(f"video: {args.out / video.relative_to(staging)}", soft_wrap=True)
     return 0
 
 

@@ -2,7 +2,8 @@
 
 Each verb module exposes ``register(subparsers)``, which adds its parser and sets ``func`` (a callable taking
 the parsed arguments and returning an exit status). Errors derived from :class:`~mumo.errors.MumoError` are
-printed as one line and exit with status 2.
+printed as one line and exit with status 2; any other error is printed as one line too (status 1), with
+its traceback only under ``--debug`` or ``MUMO_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mumo {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of an error (also MUMO_DEBUG=1)"
+    )
     subparsers = parser.add_subparsers(title="verbs", dest="verb", metavar="VERB")
     for module_name in VERB_MODULES:
         importlib.import_module(module_name).register(subparsers)
@@ -64,14 +69,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    debug = args.debug or os.environ.get("MUMO_DEBUG", "0") not in ("", "0")
     try:
         return int(args.func(args) or 0)
-    except MumoError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except Exception as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"error: {_one_line(exc)}\n")
+        return 2 if isinstance(exc, MumoError) else 1
+
+
+def _one_line(exc: Exception) -> str:
+    """What went wrong, in one line: the message of a mumo error, else the exception's type and message
+    with a pointer to the traceback."""
+    if isinstance(exc, MumoError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    text = " ".join(str(exc).split()) or "no message"
+    return f"{type(exc).__name__}: {text} (run again with --debug, or MUMO_DEBUG=1, to see the traceback)"
 
 
 if __name__ == "__main__":

@@ -35,10 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mumo import checks
     from mumo.audio import load
     from mumo.motion.io import load_dance
     from mumo.motion.render import render_contact_sheet, render_video
 
+    for path, what in ((args.joints, "joints"), (args.music, "music"), (args.ground_truth, "ground truth")):
+        if path is not None:
+            checks.input_file(path, f"{what} file")
+    checks.output_file(args.out, "video", (".mp4",))
+    if args.sheet is not None:
+        checks.output_file(args.sheet, "contact sheet", (".png",))
+    checks.integer(args.sheet_frames, "--sheet-frames", minimum=1, maximum=64)
     joints, fps = load_dance(args.joints, args.fps)
     ground_truth = load_dance(args.ground_truth, args.fps)[0] if args.ground_truth else None
     audio = load(args.music, 32_000) if args.music else None

@@ -52,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_tokenize_dataset(args: argparse.Namespace) -> int:
     from mumo.data.clips import read_index
     from mumo.data.token_store.build import TokenizerClipEncoder, build_token_store
+    from mumo.errors import DataError
 
     console = Console(soft_wrap=True)
     total = len(read_index(args.data))
@@ -76,4 +77,6 @@ def run_tokenize_dataset(args: argparse.Namespace) -> int:
         console.print(f"  skipped {clip_id}: {reason}")
     if len(report.skipped) > 10:
         console.print(f"  ... {len(report.skipped) - 10} more in {args.out / 'report.json'}")
+    if meta.num_items == 0:
+        raise DataError(f"{args.out}: no clip could be encoded, so the store is unusable (reasons above)")
     return 0

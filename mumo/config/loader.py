@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from mumo.errors import ConfigError
+from mumo.errors import ConfigError, InputError
 
 T = TypeVar("T")
 
@@ -239,5 +239,5 @@ def _convert_dataclass(tp: Any, value: Any, key_path: str) -> Any:
             raise ConfigError(f"missing required key '{_join(key_path, name)}'")
     try:
         return tp(**kwargs)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, InputError) as exc:
         raise ConfigError(f"{_name(key_path)}: {exc}") from None

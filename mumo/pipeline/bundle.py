@@ -14,15 +14,14 @@ names the token store, whose metadata names the two tokenizers.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mumo import checks
 from mumo.config import load_config
 from mumo.data.token_store import TokenStore
-from mumo.errors import CheckpointError, MumoError
-from mumo.files import temporary_folder
+from mumo.errors import CheckpointError, InputError
+from mumo.files import OutputFolder
 from mumo.lm import MusicMotionLM
 from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer, load_tokenizer
 from mumo.weights import load_state_strict
@@ -46,6 +45,11 @@ class GenerationSettings:
     window_s: float
     full_music_context: bool
     source: str
+
+    def __post_init__(self) -> None:
+        checks.number(self.window_s, "window_s", minimum=0.1, maximum=3600.0)
+        if not isinstance(self.full_music_context, bool):
+            raise InputError(f"full_music_context must be true or false, got {self.full_music_context!r}")
 
 
 @dataclass
@@ -78,31 +82,19 @@ def load_components(reference: str | Path) -> Components:
     return components
 
 
-def save_bundle(components: Components, out: str | Path) -> Path:
-    """Write ``components`` as an inference bundle at ``out`` (built beside it, then renamed into place).
+def save_bundle(components: Components, out: str | Path, overwrite: bool = False) -> Path:
+    """Write ``components`` as an inference bundle at ``out`` (built beside it, then moved into place).
 
     Raises:
-        MumoError: ``out`` exists and is not empty, or cannot be written.
+        InputError: ``out`` holds files and ``overwrite`` is false, or cannot be written.
     """
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise MumoError(f"{out}: exists and is not empty; choose a new folder for the bundle")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = temporary_folder(out)
-    except OSError as exc:
-        raise MumoError(f"{out.parent}: cannot write the bundle here ({exc.strerror})") from None
-    try:
+    with OutputFolder(out, overwrite) as staging:
         components.model.save_pretrained(staging / LM_DIR)
         components.music_tokenizer.save(staging / MUSIC_DIR)
         components.motion_tokenizer.save(staging / MOTION_DIR)
         manifest = {"format": BUNDLE_FORMAT, **asdict(components.settings)}
         (staging / BUNDLE_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
-        if out.exists():
-            out.rmdir()
-        os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return out
 
 
@@ -115,7 +107,7 @@ def _from_bundle(path: Path) -> Components:
         raise CheckpointError(f"{path / BUNDLE_FILE}: not a {BUNDLE_FORMAT} manifest")
     try:
         settings = GenerationSettings(**manifest)
-    except TypeError as exc:
+    except (TypeError, InputError) as exc:
         raise CheckpointError(f"{path / BUNDLE_FILE}: {exc}") from None
     return Components(
         MusicMotionLM.from_pretrained(path / LM_DIR),

@@ -27,8 +27,9 @@ import numpy as np
 import torch
 from typing_extensions import TypedDict, Unpack
 
-from mumo.audio import is_silent, resample, validate_audio
-from mumo.errors import AudioError, MotionError
+from mumo import checks
+from mumo.audio import as_waveform, is_silent, resample
+from mumo.errors import AudioError, InputError, MotionError
 from mumo.lm import Task
 from mumo.lm.generate import FRAME_RATE
 from mumo.motion import resample_joints
@@ -36,11 +37,19 @@ from mumo.motion.validate import validate_fps, validate_joints
 from mumo.pipeline.bundle import Components, load_components, save_bundle
 from mumo.pipeline.longform import generate_long
 from mumo.pipeline.results import DanceResult, JointResult, MusicResult
+from mumo.tokenizers.long_audio import decode_in_windows, encode_in_windows
 
 MOTION_FPS = 60.0
 """Frame rate of every dance the pipeline returns, fps."""
 MIN_DURATION_S = 1.0
 """Shortest input or output the pipeline generates for, seconds."""
+MAX_LENGTH_S = 600.0
+"""Longest input or output the pipeline generates for unless told otherwise (``max_length_s``,
+``mumo generate --max-length``), seconds."""
+MAX_BATCH = 1024
+"""Most samples drawn at once."""
+ENCODING_SHARE = 0.1
+"""Share of a generation's progress given to encoding its input, window by window."""
 Progress = Callable[[float], None]
 
 
@@ -75,6 +84,7 @@ class Pipeline:
             inputs only).
         compile: decode with a compiled step (``torch.compile``; CUDA graphs on a GPU): the first generation
             of each shape compiles (tens of seconds), later ones run faster, with the same codes.
+        max_length_s: longest music or dance generated for, seconds (inputs beyond it are refused).
     """
 
     def __init__(
@@ -83,10 +93,12 @@ class Pipeline:
         device: str | torch.device = "cpu",
         context_fraction: float = 0.5,
         compile: bool = False,
+        max_length_s: float = MAX_LENGTH_S,
     ) -> None:
         self.components = components
         self.compile = compile
-        self.device = torch.device(device)
+        self.max_length_s = checks.number(max_length_s, "max_length_s", minimum=MIN_DURATION_S)
+        self.device = checks.device(str(device))
         self.model = components.model.to(self.device).eval()
         self.music_tokenizer = components.music_tokenizer.to(self.device)
         self.motion_tokenizer = components.motion_tokenizer.to(self.device)
@@ -123,17 +135,22 @@ class Pipeline:
 
         Raises:
             AudioError: empty, non-finite, silent or too short audio, or ``duration_s`` beyond its end.
+            InputError: a sampling option out of its range, music longer than ``max_length_s``, or work that
+                does not fit in memory.
         """
         options = self._sampling(sampling)
         batch = options["batch_size"]
         audio = self._music_input(audio, sample_rate, duration_s)
+        self._check_memory(batch, audio.shape[-1] / self.sample_rate)
         waveform = torch.from_numpy(audio)[None].to(self.device)  # [1, 1, N]
         num_frames = round(audio.shape[-1] / self.sample_rate * FRAME_RATE)
-        music_codes = self.music_tokenizer.encode(waveform)[..., :num_frames].expand(batch, -1, -1)
+        encoding, generating = _split_progress(progress)
+        music_codes = encode_in_windows(self.music_tokenizer, waveform, on_window=encoding)
+        music_codes = music_codes[..., :num_frames].expand(batch, -1, -1)
         result = generate_long(
             self.model, Task.MUSIC2MOTION, num_frames, self.window, self.context, music_codes=music_codes,
             motion_descriptions=[motion_text] * batch, **options,
-            on_progress=progress,
+            on_progress=generating,
         )  # fmt: skip
         motion_frames = round(audio.shape[-1] / self.sample_rate * MOTION_FPS)
         joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, motion_frames)
@@ -159,10 +176,12 @@ class Pipeline:
 
         Raises:
             MotionError: not SMPL22 joints, non-finite values, or too short.
+            InputError: as in :meth:`dance`.
         """
         options = self._sampling(sampling)
         batch = options["batch_size"]
         joints = self._dance_input(joints, fps, duration_s)
+        self._check_memory(batch, len(joints) / MOTION_FPS)
         motion_codes = self.motion_tokenizer.encode_joints(joints[None]).expand(batch, -1, -1)
         num_frames = motion_codes.shape[-1]
         result = generate_long(
@@ -171,7 +190,7 @@ class Pipeline:
             on_progress=progress,
         )  # fmt: skip
         samples = round(len(joints) / MOTION_FPS * self.sample_rate)
-        audio = self.music_tokenizer.decode(result.music_codes)[..., :samples]
+        audio = decode_in_windows(self.music_tokenizer, result.music_codes)[..., :samples]
         return MusicResult(
             np.repeat(joints[None], batch, axis=0), MOTION_FPS, _numpy(audio).astype(np.float32),
             self.sample_rate, _numpy(result.music_codes), _numpy(motion_codes),
@@ -189,10 +208,10 @@ class Pipeline:
     ) -> JointResult:
         """Music and dance together, ``duration_s`` seconds, from descriptions (arguments as in
         :meth:`dance`)."""
-        if duration_s < MIN_DURATION_S:
-            raise ValueError(f"duration_s must be at least {MIN_DURATION_S} s, got {duration_s}")
+        duration_s = check_duration(duration_s, self.max_length_s)
         options = self._sampling(sampling)
         batch = options["batch_size"]
+        self._check_memory(batch, duration_s)
         num_frames = round(duration_s * FRAME_RATE)
         result = generate_long(
             self.model, Task.JOINT, num_frames, self.window, self.context,
@@ -200,7 +219,7 @@ class Pipeline:
             **options, on_progress=progress,
         )  # fmt: skip
         samples = round(duration_s * self.sample_rate)
-        audio = self.music_tokenizer.decode(result.music_codes)[..., :samples]
+        audio = decode_in_windows(self.music_tokenizer, result.music_codes)[..., :samples]
         joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, round(duration_s * MOTION_FPS))
         return JointResult(
             joints.numpy(), MOTION_FPS, _numpy(audio).astype(np.float32), self.sample_rate,
@@ -209,13 +228,7 @@ class Pipeline:
 
     def _sampling(self, sampling: Sampling) -> dict[str, Any]:
         """Arguments of :func:`~mumo.pipeline.longform.generate_long` for ``sampling`` (defaults filled)."""
-        options = {**SAMPLING_DEFAULTS, **sampling}
-        unknown = set(options) - set(SAMPLING_DEFAULTS)
-        if unknown:
-            choices = list(SAMPLING_DEFAULTS)
-            raise TypeError(f"unknown sampling options {sorted(unknown)}; choose from {choices}")
-        if options["batch"] < 1:
-            raise ValueError(f"batch must be at least 1, got {options['batch']}")
+        options = check_sampling(sampling)
         return {
             "guidance_scale": options["guidance"],
             "temperature": options["temperature"],
@@ -228,12 +241,29 @@ class Pipeline:
             "compile": self.compile,
         }
 
+    def _check_memory(self, batch: int, duration_s: float) -> None:
+        """Refuse a generation whose outputs and caches would not fit in memory (before allocating them)."""
+        config = self.model.config
+        # keys and values of both streams, doubled for guidance, float32
+        cache = 2 * config.num_layers * 2 * batch * 2 * self.window * config.dim * 4
+        # three float32 copies of the audio, joints and features twice
+        per_second = self.sample_rate * 4 * 3 + MOTION_FPS * (22 * 3 + 263) * 4 * 2
+        need = cache + batch * duration_s * per_second
+        checks.fits_in_memory(need, f"{batch} sample(s) of {duration_s:g} s", self.device)
+
     def _music_input(self, audio: np.ndarray, sample_rate: int, duration_s: float | None) -> np.ndarray:
         """Mono ``[1, N]`` float32 at the codec's rate, cut to ``duration_s``."""
-        audio = np.asarray(audio, dtype=np.float32)
-        if audio.ndim == 1:
-            audio = audio[None]
-        validate_audio(audio, "music")
+        sample_rate = checks.integer(sample_rate, "sample_rate", minimum=1)
+        audio = as_waveform(audio, "music")
+        duration_s = check_duration(duration_s, self.max_length_s)
+        length_s = audio.shape[-1] / sample_rate
+        if duration_s is None and length_s > self.max_length_s:
+            raise InputError(
+                f"the music is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
+                "duration, or raise the limit (max_length_s, mumo generate --max-length)"
+            )
+        if duration_s is not None:  # a second more than used, so that resampling has no edge at the cut
+            audio = audio[:, : round(min(duration_s + 1, length_s) * sample_rate)]
         audio = resample(audio.mean(axis=0, keepdims=True), sample_rate, self.sample_rate)
         seconds = _seconds_used(audio.shape[-1] / self.sample_rate, duration_s, "music", AudioError)
         audio = audio[:, : round(seconds * self.sample_rate)]
@@ -243,20 +273,90 @@ class Pipeline:
 
     def _dance_input(self, joints: np.ndarray, fps: float, duration_s: float | None) -> np.ndarray:
         """Joints ``[T, 22, 3]`` float32 at 60 fps, cut to ``duration_s``."""
+        duration_s = check_duration(duration_s, self.max_length_s)
         joints = validate_joints(joints, expected_joints=22)
+        length_s = len(joints) / validate_fps(fps)
+        if duration_s is None and length_s > self.max_length_s:
+            raise InputError(
+                f"the dance is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
+                "duration, or raise the limit (max_length_s, mumo generate --max-length)"
+            )
         joints = resample_joints(joints, validate_fps(fps), MOTION_FPS).astype(np.float32)
         seconds = _seconds_used(len(joints) / MOTION_FPS, duration_s, "dance", MotionError)
         return joints[: round(seconds * MOTION_FPS)]
 
 
-def load(checkpoint: str | Path, device: str | torch.device = "cpu", compile: bool = False) -> Pipeline:
+def load(
+    checkpoint: str | Path,
+    device: str | torch.device = "cpu",
+    compile: bool = False,
+    max_length_s: float = MAX_LENGTH_S,
+) -> Pipeline:
     """A :class:`Pipeline` from an inference bundle, ``RUN_DIR/epoch=N`` or a training ``.ckpt`` file
-    (``compile``: see :class:`Pipeline`).
+    (``compile``, ``max_length_s``: see :class:`Pipeline`).
 
     Raises:
         CheckpointError: nothing usable there, or weights that do not fit (the tensors are listed).
+        InputError: a device this machine does not have.
     """
-    return Pipeline(load_components(checkpoint), device, compile=compile)
+    device = checks.device(str(device))
+    return Pipeline(load_components(checkpoint), device, compile=compile, max_length_s=max_length_s)
+
+
+def check_sampling(sampling: Sampling) -> Sampling:
+    """``sampling`` with its defaults filled in, after checking every value (the command line calls this
+    before loading a model).
+
+    Raises:
+        TypeError: an unknown option name.
+        InputError: a value that is not a finite number in its range.
+    """
+    options: Sampling = {**SAMPLING_DEFAULTS, **sampling}
+    unknown = set(options) - set(SAMPLING_DEFAULTS)
+    if unknown:
+        choices = list(SAMPLING_DEFAULTS)
+        raise TypeError(f"unknown sampling options {sorted(unknown)}; choose from {choices}")
+    return {
+        "guidance": checks.number(options["guidance"], "guidance", minimum=0.0, maximum=100.0),
+        "temperature": checks.number(options["temperature"], "temperature", minimum=0.0, maximum=100.0),
+        "top_k": checks.integer(options["top_k"], "top_k (0 = no limit)", minimum=0),
+        "seed": checks.integer(options["seed"], "seed", minimum=0, maximum=2**63 - 1),
+        "batch": checks.integer(options["batch"], "batch", minimum=1, maximum=MAX_BATCH),
+    }
+
+
+def check_duration(duration_s: float | None, max_length_s: float = MAX_LENGTH_S) -> float | None:
+    """``duration_s`` (None = the input's length) after checking it is a finite number of seconds in
+    ``[MIN_DURATION_S, max_length_s]``.
+
+    Raises:
+        InputError: naming the allowed range and how to raise the limit.
+    """
+    if duration_s is None:
+        return None
+    value = checks.number(duration_s, "duration (seconds)", minimum=MIN_DURATION_S)
+    if value > max_length_s:
+        raise InputError(
+            f"duration {value:g} s is longer than the {max_length_s:g} s allowed; raise the limit with "
+            "max_length_s (mumo generate --max-length) if the machine has the memory and time"
+        )
+    return value
+
+
+def _split_progress(progress: Progress | None) -> tuple[Callable[[int, int], None], Progress | None]:
+    """Callbacks for encoding (windows done, in all) and generating (fraction) that report one fraction to
+    ``progress``: encoding its first :data:`ENCODING_SHARE`."""
+    if progress is None:
+        return (lambda done, total: None), None
+    report = progress
+
+    def encoding(done: int, total: int) -> None:
+        report(ENCODING_SHARE * done / total)
+
+    def generating(fraction: float) -> None:
+        report(ENCODING_SHARE + (1 - ENCODING_SHARE) * fraction)
+
+    return encoding, generating
 
 
 def _seconds_used(

@@ -14,24 +14,20 @@ was generated is what the class says: :class:`DanceResult` (music → dance), :c
     codes.npz            music_codes and motion_codes [K, T] at 50 Hz
 
 into ``dir`` when ``B = 1``, else into ``dir/sample_i``. Files are written into a hidden folder beside
-``dir`` and moved into place once all are complete, so an interrupted save leaves no file that looks whole.
+``dir`` that replaces it once all are complete (:class:`mumo.files.OutputFolder`), so an interrupted save
+leaves no file that looks whole and an existing folder is replaced only with ``overwrite=True``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from mumo.audio import save as save_audio
-from mumo.errors import MumoError
-from mumo.files import temporary_folder
+from mumo.files import OutputFolder
 from mumo.motion import joints_to_features
 from mumo.motion.bvh import write_bvh
 
@@ -63,14 +59,24 @@ class Performance:
         """Length of the dance, seconds."""
         return self.joints.shape[1] / self.fps
 
-    def save(self, directory: str | Path) -> list[Path]:
-        """Write the files of every performance (see the module docstring); returns the paths written."""
+    def save(self, directory: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write the files of every performance (see the module docstring); returns the paths written.
+
+        Raises:
+            InputError: ``directory`` already holds files and ``overwrite`` is false, or cannot be written.
+        """
         directory = Path(directory)
-        with staging_folder(directory) as staging:
-            names = [Path(".")] if len(self) == 1 else [Path(f"sample_{i}") for i in range(len(self))]
-            for index, name in enumerate(names):
-                self._write_one(index, staging / name)
-            return publish(staging, directory)
+        with OutputFolder(directory, overwrite) as staging:
+            names = self.write(staging)
+        return [directory / name for name in names]
+
+    def write(self, folder: Path) -> list[Path]:
+        """Write the files of every performance into the existing ``folder`` (no staging); returns their
+        paths relative to ``folder``."""
+        subfolders = [Path(".")] if len(self) == 1 else [Path(f"sample_{i}") for i in range(len(self))]
+        for index, name in enumerate(subfolders):
+            self._write_one(index, folder / name)
+        return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
 
     def render(
         self,
@@ -110,51 +116,3 @@ class MusicResult(Performance):
 
 class JointResult(Performance):
     """Music and dance generated together."""
-
-
-@contextmanager
-def staging_folder(target: Path) -> Iterator[Path]:
-    """A hidden folder beside ``target`` to build files in before they are published (removed afterwards).
-
-    Raises:
-        MumoError: ``target`` or its parent cannot be written.
-    """
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        path = temporary_folder(target)
-    except OSError as exc:
-        raise _unwritable(target, exc) from None
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def ensure_writable(directory: str | Path) -> Path:
-    """Create ``directory`` if needed and check that files can be written into it.
-
-    Raises:
-        MumoError: it cannot be created or written.
-    """
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=directory).close()
-    except OSError as exc:
-        raise _unwritable(directory, exc) from None
-    return directory
-
-
-def _unwritable(directory: Path, exc: OSError) -> MumoError:
-    return MumoError(f"{directory}: cannot write here ({exc.strerror}); choose a writable output folder")
-
-
-def publish(staging: Path, target: Path) -> list[Path]:
-    """Move every file of ``staging`` to the same place under ``target``; returns the new paths."""
-    moved = []
-    for source in sorted(p for p in staging.rglob("*") if p.is_file()):
-        destination = target / source.relative_to(staging)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, destination)
-        moved.append(destination)
-    return moved

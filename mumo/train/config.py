@@ -7,6 +7,7 @@ from typing import Literal
 
 import torch
 
+from mumo import checks
 from mumo.data.datamodule import TokenDataConfig
 from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
@@ -104,6 +105,17 @@ class OptimSection:
     decay: Literal["linear", "cosine", "constant"] = "linear"
     grad_clip: float = 1.0
 
+    def __post_init__(self) -> None:
+        checks.number(self.learning_rate, "learning_rate", above=0.0, maximum=1.0)
+        checks.number(self.weight_decay, "weight_decay", minimum=0.0)
+        for beta in self.betas:
+            checks.number(beta, "betas", minimum=0.0, maximum=1.0)
+        checks.number(self.eps, "eps", above=0.0)
+        checks.integer(self.warmup_steps, "warmup_steps", minimum=0)
+        if self.total_steps is not None:
+            checks.integer(self.total_steps, "total_steps", minimum=1)
+        checks.number(self.grad_clip, "grad_clip (0 = off)", minimum=0.0)
+
 
 @dataclass
 class TrainerSection:
@@ -130,6 +142,15 @@ class TrainerSection:
     limit_train_batches: int | None = None
     limit_val_batches: int | None = None
     progress_bar: bool = True
+
+    def __post_init__(self) -> None:
+        checks.integer(self.max_epochs, "max_epochs", minimum=1)
+        for name in ("devices", "num_nodes", "accumulate_grad_batches", "log_every_n_steps"):
+            checks.integer(getattr(self, name), name, minimum=1)
+        checks.integer(self.checkpoint_every_n_epochs, "checkpoint_every_n_epochs (0 = off)", minimum=0)
+        for name in ("limit_train_batches", "limit_val_batches"):
+            if getattr(self, name) is not None:
+                checks.integer(getattr(self, name), name, minimum=1)
 
     def effective_precision(self) -> str:
         """The Lightning precision setting this section asks for on this machine."""

@@ -15,8 +15,8 @@ from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from mumo.config import save_config
 from mumo.data.datamodule import TokenDataModule
 from mumo.data.token_store import TokenStore
-from mumo.errors import CheckpointError
-from mumo.lm import parameter_groups
+from mumo.errors import CheckpointError, DataError
+from mumo.lm import LMConfig, parameter_groups
 from mumo.train.callbacks import PeriodicEvaluation
 from mumo.train.checkpoints import (
     CHECKPOINT_DIR,
@@ -74,6 +74,17 @@ def _check_resumable(module: JointLMModule, path: Path) -> int:
     return int(checkpoint["epoch"]) + 1
 
 
+def check_store_fits(store: TokenStore, model: LMConfig, where: str) -> None:
+    """Refuse a token store whose codes the model cannot read (codebook count or cardinality)."""
+    for role, info in (("music", store.meta.music), ("motion", store.meta.motion)):
+        if info.num_codebooks != model.num_codebooks or info.cardinality > model.cardinality:
+            raise DataError(
+                f"{where}: its {role} codes have {info.num_codebooks} codebooks x {info.cardinality} entries "
+                f"but the model reads {model.num_codebooks} x {model.cardinality}; set model.num_codebooks "
+                "and model.cardinality to fit the store, or use the store of the model's tokenizers"
+            )
+
+
 def _check_fresh(run_dir: Path) -> None:
     if any((run_dir / CHECKPOINT_DIR).glob("*.ckpt")):
         raise CheckpointError(
@@ -94,6 +105,7 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
     resume_path = resolve_checkpoint(config.resume) if config.resume else None
     L.seed_everything(config.seed, workers=True)
     module = JointLMModule(config)
+    check_store_fits(TokenStore(config.data.store), module.model.config, config.data.store)
     if config.init_from:
         log.info("initialised weights from %s", load_weights(module, config.init_from))
     start_epoch = 0

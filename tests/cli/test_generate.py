@@ -59,7 +59,7 @@ def test_silent_music_fails_in_one_line_and_writes_nothing(bundle, tmp_path, cap
     error = capsys.readouterr().err
     assert "silent" in error
     assert len(error.strip().splitlines()) == 1
-    assert not list(out.iterdir())
+    assert not out.exists()
 
 
 def test_a_folder_that_is_no_model_is_named(tmp_path, capsys):

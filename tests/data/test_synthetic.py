@@ -11,7 +11,7 @@ from mumo.data.synthetic.build import assign_splits
 from mumo.data.synthetic.dance import L_HIP, L_SHOULDER, MOVES, generate_dance, local_rotations
 from mumo.data.synthetic.music import synthesize_track
 from mumo.data.synthetic.styles import STEPS_PER_BEAT, STYLES
-from mumo.errors import DataError
+from mumo.errors import InputError
 from mumo.metrics.beat_align import clip_beat_align_score
 from mumo.metrics.motion_quality import foot_skating_ratio
 from mumo.motion import FeatureStats, validate_joints
@@ -101,7 +101,7 @@ def test_splits_and_bad_arguments():
     splits = assign_splits(20, seed=0)
     assert splits.count("val") == 2
     assert splits.count("test") == 2
-    with pytest.raises(DataError, match="at least 3"):
+    with pytest.raises(InputError, match="at least 3"):
         build_synthetic_dataset("/tmp/never", num_clips=2, seed=0)
 
 

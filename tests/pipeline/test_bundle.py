@@ -39,7 +39,7 @@ def test_a_bundle_reproduces_the_pipeline(tmp_path, song):
 def test_a_bundle_is_never_written_over_other_files(tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("mine")
-    with pytest.raises(MumoError, match="not empty"):
+    with pytest.raises(MumoError, match="already holds 1 file"):
         save_bundle(tiny_components(), tmp_path / "taken")
 
 

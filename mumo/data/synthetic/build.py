@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mumo import checks
 from mumo.audio import beat_f_measure, detect_beats, save
 from mumo.data.clips import (
     INDEX_FILE,
@@ -20,11 +21,13 @@ from mumo.data.clips import (
 from mumo.data.synthetic.dance import FPS, MOVE_DESCRIPTIONS, generate_dance
 from mumo.data.synthetic.music import SAMPLE_RATE, synthesize_track
 from mumo.data.synthetic.styles import STYLES, Style
-from mumo.errors import DataError
+from mumo.files import OutputFolder
 from mumo.metrics.beat_align import clip_beat_align_score
 from mumo.motion import compute_feature_stats, joints_to_features
 
 MIN_CLIPS = 3
+MAX_CLIP_S = 600.0
+"""Longest clip the synthetic world writes, seconds."""
 MUSIC_TEMPLATES = (
     "A {style} track at {tempo} BPM with {instruments}.",
     "{Style} music, {tempo} beats per minute: {instruments}.",
@@ -73,6 +76,7 @@ def build_synthetic_dataset(
     min_duration_s: float = 5.0,
     max_duration_s: float = 12.0,
     on_clip: Callable[[ClipRecord], None] | None = None,
+    overwrite: bool = False,
 ) -> dict:
     """Write ``num_clips`` paired music + dance clips in the layout of :mod:`mumo.data.clips`.
 
@@ -81,22 +85,36 @@ def build_synthetic_dataset(
     byte-identical files.
 
     Args:
-        out: dataset directory (created).
+        out: dataset directory, created complete (:class:`mumo.files.OutputFolder`: built beside it, then
+            moved into place).
         num_clips: at least 3 (one per split).
         seed: the dataset's seed.
-        min_duration_s, max_duration_s: clip length range, seconds.
+        min_duration_s, max_duration_s: clip length range, seconds (at most :data:`MAX_CLIP_S`).
         on_clip: called with each clip's record once the clip is written (progress display).
+        overwrite: replace ``out`` if it already holds files.
 
     Returns:
         The figures written to ``stats.json``.
     """
-    if num_clips < MIN_CLIPS:
-        raise DataError(f"--num-clips must be at least {MIN_CLIPS} (one clip per split), got {num_clips}")
-    if not 0 < min_duration_s <= max_duration_s:
-        raise DataError(f"clip durations must satisfy 0 < min <= max, got {min_duration_s}..{max_duration_s}")
-    root = Path(out)
-    (root / "music").mkdir(parents=True, exist_ok=True)
-    (root / "motion").mkdir(parents=True, exist_ok=True)
+    num_clips = checks.integer(num_clips, "the number of clips (one per split at least)", minimum=MIN_CLIPS)
+    max_duration_s = checks.number(max_duration_s, "the longest clip, s", above=0.0, maximum=MAX_CLIP_S)
+    min_duration_s = checks.number(min_duration_s, "the shortest clip, s", above=0.0, maximum=max_duration_s)
+    with OutputFolder(out, overwrite) as root:
+        (root / "music").mkdir()
+        (root / "motion").mkdir()
+        stats = _write_clips(root, num_clips, seed, min_duration_s, max_duration_s, on_clip)
+    return stats
+
+
+def _write_clips(
+    root: Path,
+    num_clips: int,
+    seed: int,
+    min_duration_s: float,
+    max_duration_s: float,
+    on_clip: Callable[[ClipRecord], None] | None,
+) -> dict:
+    """The clips, index, feature statistics and figures of :func:`build_synthetic_dataset` in ``root``."""
     splits = assign_splits(num_clips, seed)
     records: list[ClipRecord] = []
     beat_tracking: list[float] = []

@@ -28,6 +28,7 @@ from mumo.data.token_store.layout import StoreMeta, TokenItem, TokenizerInfo
 from mumo.data.token_store.writer import DEFAULT_FRAMES_PER_SHARD, TokenStoreWriter, new_store_meta
 from mumo.errors import DataError, MumoError
 from mumo.motion import FeatureStats, joints_to_features
+from mumo.tokenizers.long_audio import encode_in_windows
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class TokenizerClipEncoder:
             joints_to_features(np.load(root / record.joints_path), MOTION_FPS)
         )
         with torch.inference_mode():
-            music = music_tokenizer.encode(torch.from_numpy(audio)[None])  # [1, K, T]
+            music = encode_in_windows(music_tokenizer, torch.from_numpy(audio)[None])  # [1, K, T]
             motion = motion_tokenizer.encode(torch.from_numpy(features)[None])  # [1, K, T]
         return music[0].cpu().numpy(), motion[0].cpu().numpy()
 
@@ -81,6 +82,10 @@ def _load_tokenizers(music_dir: str, motion_dir: str) -> tuple[Any, Any]:
     from mumo.tokenizers import load_tokenizer
 
     music, motion = load_tokenizer(music_dir), load_tokenizer(motion_dir)
+    for directory, model, role, needs in ((music_dir, music, "music", "sample_rate"),
+                                          (motion_dir, motion, "motion", "encode_joints")):  # fmt: skip
+        if not hasattr(model, needs):
+            raise DataError(f"{directory}: holds a {type(model).__name__}, not a {role} tokenizer (swapped?)")
     for model in (music, motion):
         if isinstance(model, torch.nn.Module):
             model.eval()
