@@ -24,11 +24,13 @@ NUMBA_WARM_UP := import numpy as np; from mumo.audio import detect_beats, detect
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -c '$(NUMBA_WARM_UP)'
 	$(BIN)/python -m pytest -n 2 --durations=15 -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

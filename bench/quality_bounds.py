@@ -30,7 +30,8 @@ from mumo.metrics.dance import extract_features
 from mumo.metrics.motion_quality import foot_skating_ratio, jitter
 from mumo.metrics.style import StyleClassifier, windows
 from mumo.tokenizers import load_tokenizer
-from mumo.train.evaluation import EvaluationSection, evaluation_clips
+from mumo.train.evaluation import evaluation_clips
+from mumo.train.evaluation_config import EvaluationSection
 
 
 def _row(name: str, dances: list[np.ndarray], clips, dataset: Path, classifier, pool) -> dict[str, float]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mumo.data import TokenDataConfig, TokenDataModule, TokenStore, TokenStoreWriter
+from mumo.data import TokenDataConfig, TokenStore, TokenStoreWriter
+from mumo.data.datamodule import TokenDataModule
 from mumo.data.token_store import TokenItem, TokenizerInfo, new_store_meta
 
 K_MUSIC, K_MOTION, CARDINALITY = 4, 4, 2048

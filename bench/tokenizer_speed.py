@@ -24,7 +24,7 @@ from transformers import EncodecConfig, EncodecModel
 from mumo.config import load_config
 from mumo.motion import FEATURE_DIM, FeatureStats
 from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer
-from mumo.tokenizers.training import MotionTokenizerTraining, MusicTokenizerTraining
+from mumo.train.tokenizer_recipes import MotionTokenizerTraining, MusicTokenizerTraining
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "demo"
 

@@ -22,6 +22,7 @@ from mumo.lm.config import LMConfig
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import cross_attention_mask, two_stream_mask
+from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
 from mumo.lm.tasks import Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
 from mumo.weights import load_state_strict
@@ -293,7 +294,6 @@ class MusicMotionLM(nn.Module):
         Raises:
             CheckpointError: a source tensor mumo cannot place, or a missing/mis-shaped one (all listed).
         """
-        from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
 
         parts = read_musicgen(model_or_directory, tokenizer)
         config = config_from_musicgen(parts, dropout)

@@ -24,6 +24,10 @@ from mumo.errors import CheckpointError, InputError
 from mumo.files import OutputFolder
 from mumo.lm import MusicMotionLM
 from mumo.tokenizers import EncodecTokenizer, MotionTokenizer, MusicTokenizer, load_tokenizer
+from mumo.train.build import build_model
+from mumo.train.checkpoints import model_state, read_checkpoint, resolve_checkpoint
+from mumo.train.config import TrainConfig
+from mumo.train.layout import BUILT_MODEL_CONFIG, RESOLVED_CONFIG
 from mumo.weights import load_state_strict
 
 BUNDLE_FILE = "bundle.json"
@@ -118,10 +122,6 @@ def _from_bundle(path: Path) -> Components:
 
 
 def _from_checkpoint(reference: str) -> Components:
-    from mumo.train.build import build_model
-    from mumo.train.checkpoints import model_state, read_checkpoint, resolve_checkpoint
-    from mumo.train.config import TrainConfig
-    from mumo.train.layout import BUILT_MODEL_CONFIG, RESOLVED_CONFIG
 
     checkpoint_path = resolve_checkpoint(reference)
     run_config = checkpoint_path.parent.parent / RESOLVED_CONFIG

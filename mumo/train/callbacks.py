@@ -9,7 +9,8 @@ import lightning as L
 from lightning.pytorch.callbacks import Callback
 
 from mumo.data.token_store import TokenStore
-from mumo.train.evaluation import Decoders, EvaluationSection, evaluate_model
+from mumo.train.evaluation import Decoders, evaluate_model
+from mumo.train.evaluation_config import EvaluationSection
 
 
 class WeightDigest(Callback):

@@ -8,10 +8,10 @@ from typing import Literal
 import torch
 
 from mumo import checks
-from mumo.data.datamodule import TokenDataConfig
+from mumo.data.data_config import TokenDataConfig
 from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
-from mumo.train.evaluation import EvaluationSection
+from mumo.train.evaluation_config import EvaluationSection
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import torch
@@ -49,11 +49,12 @@ from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.motion_quality import motion_quality
 from mumo.metrics.music import evaluate_music
 from mumo.metrics.style import StyleClassifier, windows
+from mumo.tokenizers import load_tokenizer
+from mumo.train.evaluation_config import EvaluationSection
 from mumo.train.metrics_log import EvaluationRecord, save_record
 from mumo.train.music_gap import MusicGap, music_gap
 
 log = logging.getLogger(__name__)
-SUITES = ("dance", "music")
 Scores = dict[str, float | None]
 
 
@@ -98,7 +99,6 @@ class TokenizerDecoders:
     """Decoders from the tokenizers recorded in a token store."""
 
     def __init__(self, store: TokenStore) -> None:
-        from mumo.tokenizers import load_tokenizer
 
         self.music = load_tokenizer(store.meta.music.directory)
         self.motion = load_tokenizer(store.meta.motion.directory)
@@ -110,51 +110,6 @@ class TokenizerDecoders:
     @torch.no_grad()
     def music_to_audio(self, codes: torch.Tensor) -> np.ndarray:
         return self.music.decode(codes.cpu()).float().numpy()
-
-
-@dataclass
-class EvaluationSection:
-    """When and how a stage is evaluated (``every_n_epochs = 0`` turns periodic evaluation off).
-
-    Attributes:
-        every_n_epochs: evaluate after every N-th epoch.
-        suites: ``dance`` (music → dance) and/or ``music`` (descriptions → music).
-        guidance_scales, seeds: one evaluation per (scale, seed).
-        split: token-store split whose clips are generated for.
-        num_clips: clips per evaluation (the first ones of the split at least ``clip_s`` long).
-        clip_s: seconds generated per clip (``dance``).
-        music_task: task the ``music`` suite generates with (``joint`` or ``music``); it must be one the stage
-            trains (checked when the config loads).
-        music_clip_s: seconds of music generated per clip (``music``).
-        music_from_dance: the ``music`` suite also makes music for each clip's dance (``motion2music``, the
-            stage must train it) and scores its beats against the dance's, own dance vs. shuffled.
-        top_k, temperature: sampling.
-        stream_guidance: guidance also drops the given stream (music for dances, the dance for music), see
-            :func:`mumo.lm.generate`; the stage must train the ``motion`` / ``music`` task for it.
-        bootstrap: resamples for the 95 % intervals of FID/Div (0 = none).
-        render_samples: sample videos written per dance evaluation (0 = none).
-    """
-
-    every_n_epochs: int = 0
-    suites: list[str] = field(default_factory=lambda: ["dance"])
-    guidance_scales: list[float] = field(default_factory=lambda: [4.0])
-    seeds: list[int] = field(default_factory=lambda: [0])
-    split: str = "val"
-    num_clips: int = 16
-    clip_s: float = 5.0
-    music_task: Literal["joint", "music"] = "joint"
-    music_clip_s: float = 10.0
-    music_from_dance: bool = False
-    top_k: int = 250
-    temperature: float = 1.0
-    stream_guidance: bool = False
-    bootstrap: int = 0
-    render_samples: int = 2
-
-    def __post_init__(self) -> None:
-        unknown = set(self.suites) - set(SUITES)
-        if unknown:
-            raise ValueError(f"unknown evaluation suites {sorted(unknown)}; choose from {list(SUITES)}")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
 from torch.utils.data import DataLoader
 
-from mumo.data import TokenDataConfig, TokenDataModule
-from mumo.data.datamodule import collate_windows
+from mumo.data import TokenDataConfig
+from mumo.data.datamodule import TokenDataModule, collate_windows
 from mumo.errors import ConfigError, DataError
 
 from .store_helpers import CARDINALITY, MOTION_K, MUSIC_K, write_store

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from mumo.config import from_dict, read_yaml_tree
-from mumo.data.datamodule import TokenDataConfig
+from mumo.data import TokenDataConfig
 from mumo.lm.config import LMConfig
 from mumo.lm.musicgen_import import random_musicgen
 from mumo.train.config import ModelSection, OptimSection, StageSection, TrainConfig, TrainerSection
-from mumo.train.evaluation import EvaluationSection
+from mumo.train.evaluation_config import EvaluationSection
 from mumo.train.run import train
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"

@@ -6,7 +6,8 @@ import torch
 from mumo.lm import DEBUG_CONFIG, MusicMotionLM
 from mumo.metrics.dance import ZeroVarianceWarning
 from mumo.train import evaluation
-from mumo.train.evaluation import EvaluationSection, evaluate_model
+from mumo.train.evaluation import evaluate_model
+from mumo.train.evaluation_config import EvaluationSection
 from mumo.train.metrics_log import read_records
 
 

@@ -28,6 +28,7 @@ from mumo.data.token_store.layout import StoreMeta, TokenItem, TokenizerInfo
 from mumo.data.token_store.writer import DEFAULT_FRAMES_PER_SHARD, TokenStoreWriter, new_store_meta
 from mumo.errors import DataError, MumoError
 from mumo.motion import FeatureStats, joints_to_features
+from mumo.tokenizers import load_tokenizer
 from mumo.tokenizers.long_audio import encode_in_windows
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,6 @@ class TokenizerClipEncoder:
 
 @lru_cache(maxsize=2)
 def _load_tokenizers(music_dir: str, motion_dir: str) -> tuple[Any, Any]:
-    from mumo.tokenizers import load_tokenizer
 
     music, motion = load_tokenizer(music_dir), load_tokenizer(motion_dir)
     for directory, model, role, needs in ((music_dir, music, "music", "sample_rate"),

@@ -25,9 +25,9 @@ from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 
 from mumo.errors import CheckpointError, ConfigError
-from mumo.tokenizers.lightning_module import StepProgressBar, TokenizerModule
 from mumo.tokenizers.windows import WindowBatches
 from mumo.train.checkpoints import CHECKPOINT_DIR, AtomicCheckpointIO
+from mumo.train.tokenizer_module import StepProgressBar, TokenizerModule
 from mumo.weights import load_state_strict
 
 logger = logging.getLogger(__name__)

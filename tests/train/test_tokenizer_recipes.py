@@ -9,7 +9,7 @@ from mumo.config import load_config
 from mumo.data.clips import read_index, write_index
 from mumo.errors import ConfigError
 from mumo.tokenizers import MotionTokenizer, MusicTokenizer, load_tokenizer
-from mumo.tokenizers.training import (
+from mumo.train.tokenizer_recipes import (
     MotionTokenizerTraining,
     MusicTokenizerTraining,
     OptimizationConfig,
@@ -17,7 +17,7 @@ from mumo.tokenizers.training import (
     train_music_tokenizer,
 )
 
-from .helpers import TINY_CODEC, TINY_MOTION
+from ..tokenizers.helpers import TINY_CODEC, TINY_MOTION
 
 CONFIGS = Path(__file__).parents[2] / "configs" / "tokenizers"
 FEW_STEPS = OptimizationConfig(steps=3, batch_size=2, window_s=0.5, log_every=1)

@@ -1,5 +1,5 @@
 """Training the motion tokenizer and the audio codec on a mumo dataset (Lightning, on random windows of the
-train split; see :mod:`mumo.tokenizers.fitting` for checkpoints, logs and resume), measuring them on the
+train split; see :mod:`mumo.train.tokenizer_fit` for checkpoints, logs and resume), measuring them on the
 validation split during training and on the test split at the end."""
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ from mumo.audio import load as load_audio
 from mumo.data.clips import MOTION_FPS, MOTION_STATS_FILE, read_index
 from mumo.errors import ConfigError, DataError
 from mumo.motion import FeatureStats, joints_to_features
+from mumo.tokenizers import load_tokenizer
 from mumo.tokenizers.audio_codec import AudioCodecConfig
-from mumo.tokenizers.fitting import FitSummary, OptimizationConfig, fit
-from mumo.tokenizers.lightning_module import Measurement, PeriodicMeasurement, TokenizerModule
 from mumo.tokenizers.motion_metrics import MotionReconstruction, evaluate_reconstruction
 from mumo.tokenizers.motion_tokenizer import MotionTokenizer
 from mumo.tokenizers.motion_vqvae import MotionVQVAEConfig
 from mumo.tokenizers.music_tokenizer import MusicTokenizer
 from mumo.tokenizers.rvq import RVQConfig
 from mumo.tokenizers.windows import WindowBatches
+from mumo.train.tokenizer_fit import FitSummary, OptimizationConfig, fit
+from mumo.train.tokenizer_module import Measurement, PeriodicMeasurement, TokenizerModule
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,6 @@ def _fit_and_measure(
 
 def _music_codebooks(directory: str) -> torch.Tensor:
     """Codebooks ``[K, N, D]`` of the music tokenizer saved in ``directory``."""
-    from mumo.tokenizers import load_tokenizer
 
     music = load_tokenizer(directory)
     if not hasattr(music, "codebooks"):

@@ -9,9 +9,9 @@ from safetensors.torch import load_file
 from mumo.errors import CheckpointError
 from mumo.tokenizers import MotionTokenizer, load_tokenizer
 from mumo.tokenizers.rvq import RVQConfig
-from mumo.tokenizers.training import MotionTokenizerTraining, OptimizationConfig, train_motion_tokenizer
+from mumo.train.tokenizer_recipes import MotionTokenizerTraining, OptimizationConfig, train_motion_tokenizer
 
-from .helpers import TINY_MOTION
+from ..tokenizers.helpers import TINY_MOTION
 
 # dead_code_steps=1 restarts unused codes at every step, so exact resumption also covers the random restarts
 RESTARTING = replace(

@@ -3,10 +3,10 @@ import itertools
 import pytest
 import torch
 
-from mumo.tokenizers.lightning_module import TokenizerModule, cosine_factor
 from mumo.tokenizers.motion_vqvae import MotionVQVAE
+from mumo.train.tokenizer_module import TokenizerModule, cosine_factor
 
-from .helpers import TINY_MOTION
+from ..tokenizers.helpers import TINY_MOTION
 
 
 def test_cosine_factor_warms_up_then_decays_to_the_final_factor():
