@@ -53,9 +53,12 @@ from lm_setups import (
 from timing import median_seconds
 
 from mumo.lm.config import LMConfig
-from mumo.lm.generate import FRAME_RATE, GenerationResult, generate
+from mumo.lm.generate import GenerationResult, generate
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.tasks import Task
+
+CODE_FRAME_RATE = 50.0
+"""Code frames per second of MusicGen's EnCodec (32 kHz, hop 640), Hz."""
 
 
 class Report:
@@ -95,7 +98,7 @@ class Check:
         self.cuda = args.device.startswith("cuda")
         self.config: LMConfig = TINY if args.tiny else MUSICGEN_SMALL
         self.seconds = 1.0 if args.tiny else 10.0
-        self.frames = round(self.seconds * FRAME_RATE)
+        self.frames = round(self.seconds * CODE_FRAME_RATE)
         self.backend = args.compile_backend or ("eager" if args.tiny else "inductor")
         self.start = time.perf_counter()
         self.eager: GenerationResult | None = None  # the eager generation, compared with the compiled one

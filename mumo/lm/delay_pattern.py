@@ -27,12 +27,8 @@ class DelayPattern:
     num_codebooks: int
     special_token: int
 
-    def sequence_length(self, num_frames: int) -> int:
-        """``S = T + K`` pattern steps for ``T`` frames."""
-        return num_frames + self.num_codebooks
-
     def input_length(self, num_frames: int) -> int:
-        """Steps the LM reads to predict ``T`` frames: ``S - 1``."""
+        """Steps the LM reads to predict ``T`` frames: ``T + K - 1`` (the pattern has ``T + K`` steps)."""
         return num_frames + self.num_codebooks - 1
 
     def build(self, codes: torch.Tensor) -> torch.Tensor:

@@ -26,9 +26,6 @@ from mumo.lm.model import MusicMotionLM
 from mumo.lm.sampling import sample_next, sampling_generator
 from mumo.lm.tasks import Task, task_spec
 
-FRAME_RATE = 50.0
-"""Code frames per second of both token streams, Hz."""
-
 
 @dataclass(frozen=True)
 class GenerationResult:
@@ -74,8 +71,7 @@ def _stream(
 def generate(
     model: MusicMotionLM,
     task: Task | str,
-    num_frames: int | None = None,
-    duration_s: float | None = None,
+    num_frames: int,
     music_codes: torch.Tensor | None = None,
     motion_codes: torch.Tensor | None = None,
     music_descriptions: Sequence[str] | None = None,
@@ -99,7 +95,7 @@ def generate(
 
     Args:
         task: ``joint``, ``music2motion``, ``motion2music``, ``music`` or ``motion``.
-        num_frames / duration_s: length ``T`` of the generated codes (50 Hz frames or seconds).
+        num_frames: length ``T`` of the generated codes, frames (at the tokenizers' frame rate).
         music_codes, motion_codes: ``[B, K, T']`` given codes: the conditioning stream, or a prompt of the
             generated stream (continuation: its first ``prompt_frames`` frames are kept).
         music_descriptions, motion_descriptions: ``B`` texts each (default: ``""`` = the null condition).
@@ -122,10 +118,6 @@ def generate(
     """
     task = Task(task)
     spec = task_spec(task, full_music_context)
-    if num_frames is None:
-        if duration_s is None:
-            raise ValueError("give num_frames or duration_s")
-        num_frames = round(duration_s * FRAME_RATE)
     given = [len(c) for c in (music_codes, motion_codes) if c is not None]
     given += [len(texts) for texts in (music_descriptions, motion_descriptions) if texts]
     batch = given[0] if given else (batch_size or 1)

@@ -88,12 +88,15 @@ def foot_skating_ratio(joints: np.ndarray, fps: float = 60.0, up_axis: int = 1) 
 def motion_quality(
     generated: Sequence[np.ndarray], ground_truth: Sequence[np.ndarray] | None = None, fps: float = 60.0
 ) -> dict[str, float]:
-    """Mean jitter (m/s^3), mean joint speed (m/s), foot-skating ratio over clips (y up), and, with ground
-    truth, the generated-to-ground-truth ratios of speed and jitter (1.0 = as fast / as smooth as real)."""
+    """Mean jitter (m/s^3), mean joint speed (m/s), foot-skating ratio over clips (y up), EDGE's PFC computed
+    at the clips' own frame rate with y up (key ``pfc_<fps>fps``, since PFC depends on both), and, with
+    ground truth, the generated-to-ground-truth ratios of speed and jitter (1.0 = as fast / as smooth as
+    real)."""
     result = {
         "jitter_m_s3": float(np.mean([jitter(c, fps) for c in generated])),
         "joint_speed_m_s": float(np.mean([mean_joint_speed(c, fps) for c in generated])),
         "foot_skating_ratio": float(np.mean([foot_skating_ratio(c, fps) for c in generated])),
+        f"pfc_{fps:g}fps": pfc(generated, fps, up_axis=1),
     }
     if ground_truth:
         gt_speed = float(np.mean([mean_joint_speed(c, fps) for c in ground_truth]))

@@ -31,7 +31,6 @@ from mumo import checks
 from mumo.audio import as_waveform, is_silent, resample
 from mumo.errors import AudioError, InputError, MotionError
 from mumo.lm import Task
-from mumo.lm.generate import FRAME_RATE
 from mumo.motion import resample_joints
 from mumo.motion.validate import validate_fps, validate_joints
 from mumo.pipeline.bundle import Components, load_components, save_bundle
@@ -39,8 +38,6 @@ from mumo.pipeline.longform import generate_long
 from mumo.pipeline.results import DanceResult, JointResult, MusicResult
 from mumo.tokenizers.long_audio import decode_in_windows, encode_in_windows
 
-MOTION_FPS = 60.0
-"""Frame rate of every dance the pipeline returns, fps."""
 MIN_DURATION_S = 1.0
 """Shortest input or output the pipeline generates for, seconds."""
 MAX_LENGTH_S = 600.0
@@ -102,7 +99,9 @@ class Pipeline:
         self.model = components.model.to(self.device).eval()
         self.music_tokenizer = components.music_tokenizer.to(self.device)
         self.motion_tokenizer = components.motion_tokenizer.to(self.device)
-        self.window = round(components.settings.window_s * FRAME_RATE)
+        self.frame_rate = float(self.music_tokenizer.frame_rate)
+        self.motion_fps = float(self.motion_tokenizer.input_fps)
+        self.window = round(components.settings.window_s * self.frame_rate)
         self.context = int(self.window * context_fraction)
 
     @property
@@ -143,7 +142,7 @@ class Pipeline:
         audio = self._music_input(audio, sample_rate, duration_s)
         self._check_memory(batch, audio.shape[-1] / self.sample_rate)
         waveform = torch.from_numpy(audio)[None].to(self.device)  # [1, 1, N]
-        num_frames = round(audio.shape[-1] / self.sample_rate * FRAME_RATE)
+        num_frames = round(audio.shape[-1] / self.sample_rate * self.frame_rate)
         encoding, generating = _split_progress(progress)
         music_codes = encode_in_windows(self.music_tokenizer, waveform, on_window=encoding)
         music_codes = music_codes[..., :num_frames].expand(batch, -1, -1)
@@ -152,10 +151,10 @@ class Pipeline:
             motion_descriptions=[motion_text] * batch, **options,
             on_progress=generating,
         )  # fmt: skip
-        motion_frames = round(audio.shape[-1] / self.sample_rate * MOTION_FPS)
+        motion_frames = round(audio.shape[-1] / self.sample_rate * self.motion_fps)
         joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, motion_frames)
         return DanceResult(
-            joints.numpy(), MOTION_FPS, np.repeat(audio[None], batch, axis=0), self.sample_rate,
+            joints.numpy(), self.motion_fps, np.repeat(audio[None], batch, axis=0), self.sample_rate,
             _numpy(music_codes), _numpy(result.motion_codes),
         )  # fmt: skip
 
@@ -181,7 +180,7 @@ class Pipeline:
         options = self._sampling(sampling)
         batch = options["batch_size"]
         joints = self._dance_input(joints, fps, duration_s)
-        self._check_memory(batch, len(joints) / MOTION_FPS)
+        self._check_memory(batch, len(joints) / self.motion_fps)
         motion_codes = self.motion_tokenizer.encode_joints(joints[None]).expand(batch, -1, -1)
         num_frames = motion_codes.shape[-1]
         result = generate_long(
@@ -189,10 +188,10 @@ class Pipeline:
             music_descriptions=[music_text] * batch, **options,
             on_progress=progress,
         )  # fmt: skip
-        samples = round(len(joints) / MOTION_FPS * self.sample_rate)
+        samples = round(len(joints) / self.motion_fps * self.sample_rate)
         audio = decode_in_windows(self.music_tokenizer, result.music_codes)[..., :samples]
         return MusicResult(
-            np.repeat(joints[None], batch, axis=0), MOTION_FPS, _numpy(audio).astype(np.float32),
+            np.repeat(joints[None], batch, axis=0), self.motion_fps, _numpy(audio).astype(np.float32),
             self.sample_rate, _numpy(result.music_codes), _numpy(motion_codes),
         )  # fmt: skip
 
@@ -212,7 +211,7 @@ class Pipeline:
         options = self._sampling(sampling)
         batch = options["batch_size"]
         self._check_memory(batch, duration_s)
-        num_frames = round(duration_s * FRAME_RATE)
+        num_frames = round(duration_s * self.frame_rate)
         result = generate_long(
             self.model, Task.JOINT, num_frames, self.window, self.context,
             music_descriptions=[music_text] * batch, motion_descriptions=[motion_text] * batch,
@@ -220,9 +219,11 @@ class Pipeline:
         )  # fmt: skip
         samples = round(duration_s * self.sample_rate)
         audio = decode_in_windows(self.music_tokenizer, result.music_codes)[..., :samples]
-        joints = self.motion_tokenizer.decode_to_joints(result.motion_codes, round(duration_s * MOTION_FPS))
+        joints = self.motion_tokenizer.decode_to_joints(
+            result.motion_codes, round(duration_s * self.motion_fps)
+        )
         return JointResult(
-            joints.numpy(), MOTION_FPS, _numpy(audio).astype(np.float32), self.sample_rate,
+            joints.numpy(), self.motion_fps, _numpy(audio).astype(np.float32), self.sample_rate,
             _numpy(result.music_codes), _numpy(result.motion_codes),
         )  # fmt: skip
 
@@ -247,7 +248,7 @@ class Pipeline:
         # keys and values of both streams, doubled for guidance, float32
         cache = 2 * config.num_layers * 2 * batch * 2 * self.window * config.dim * 4
         # three float32 copies of the audio, joints and features twice
-        per_second = self.sample_rate * 4 * 3 + MOTION_FPS * (22 * 3 + 263) * 4 * 2
+        per_second = self.sample_rate * 4 * 3 + self.motion_fps * (22 * 3 + 263) * 4 * 2
         need = cache + batch * duration_s * per_second
         checks.fits_in_memory(need, f"{batch} sample(s) of {duration_s:g} s", self.device)
 
@@ -281,9 +282,9 @@ class Pipeline:
                 f"the dance is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
                 "duration, or raise the limit (max_length_s, mumo generate --max-length)"
             )
-        joints = resample_joints(joints, validate_fps(fps), MOTION_FPS).astype(np.float32)
-        seconds = _seconds_used(len(joints) / MOTION_FPS, duration_s, "dance", MotionError)
-        return joints[: round(seconds * MOTION_FPS)]
+        joints = resample_joints(joints, validate_fps(fps), self.motion_fps).astype(np.float32)
+        seconds = _seconds_used(len(joints) / self.motion_fps, duration_s, "dance", MotionError)
+        return joints[: round(seconds * self.motion_fps)]
 
 
 def load(

@@ -17,6 +17,7 @@ QUALITY_ORDER = (
     "jitter_m_s3",
     "joint_speed_m_s",
     "foot_skating_ratio",
+    "pfc_60fps",
     "joint_speed_ratio_to_gt",
     "jitter_ratio_to_gt",
 )

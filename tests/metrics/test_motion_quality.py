@@ -51,3 +51,9 @@ def test_motion_quality_ratios(golden_motion):
     result = motion_quality(fast, gt)
     assert result["joint_speed_ratio_to_gt"] == pytest.approx(2.0)
     assert result["jitter_ratio_to_gt"] == pytest.approx(2.0)
+
+
+def test_motion_quality_reports_pfc_of_y_up_clips_at_their_frame_rate(golden_motion):
+    """The y-up clips scored directly give EDGE's golden value of their z-up twins."""
+    clips = [golden_motion(k, 150, fps=30.0) for k in range(5)]
+    assert motion_quality(clips, fps=30.0)["pfc_30fps"] == pytest.approx(8.555235608210, rel=1e-9)
