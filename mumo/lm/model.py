@@ -7,14 +7,12 @@ streams are concatenated along time, ``[music steps | motion steps]``, each with
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from mumo.errors import CheckpointError
@@ -25,10 +23,7 @@ from mumo.lm.masks import cross_attention_mask, two_stream_mask
 from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
 from mumo.lm.tasks import Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
-from mumo.weights import load_state_strict
-
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
+from mumo.weights import load_weights_file, read_config_file, save_model_folder
 
 
 @dataclass(frozen=True)
@@ -306,27 +301,19 @@ class MusicMotionLM(nn.Module):
 
     # --------------------------------------------------------- persistence
     def save_pretrained(self, directory: str | Path) -> Path:
-        """Write ``config.json`` and ``model.safetensors`` into ``directory``."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
-        tensors = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
-        save_file(tensors, str(directory / WEIGHTS_FILE))
-        return directory
+        """Write ``config.json`` and ``model.safetensors`` into ``directory`` (:mod:`mumo.weights`)."""
+        return save_model_folder(directory, self.config.to_dict(), self)
 
     @classmethod
     def from_pretrained(cls, directory: str | Path) -> MusicMotionLM:
         """Load a model saved with :meth:`save_pretrained`; any missing, unexpected or mis-shaped tensor is
         a :class:`~mumo.errors.CheckpointError` listing them."""
-        directory = Path(directory)
-        for name in (CONFIG_FILE, WEIGHTS_FILE):
-            if not (directory / name).is_file():
-                raise CheckpointError(
-                    f"{directory}: missing {name} (expected a directory from save_pretrained)"
-                )
-        config = LMConfig(**json.loads((directory / CONFIG_FILE).read_text()))
+        try:
+            config = LMConfig(**read_config_file(directory, "LM"))
+        except TypeError as exc:
+            raise CheckpointError(f"{directory}: its config.json does not describe an LM ({exc})") from None
         model = cls(config)
-        load_state_strict(model, load_file(str(directory / WEIGHTS_FILE)), str(directory))
+        load_weights_file(directory, model, "LM")
         return model
 
 

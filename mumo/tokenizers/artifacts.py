@@ -1,39 +1,24 @@
-"""The on-disk form of a tokenizer directory: ``config.json`` (with a ``kind``) and ``model.safetensors``."""
+"""The on-disk form of a tokenizer directory: mumo's model folder (:mod:`mumo.weights`) whose ``config.json``
+names the tokenizer's ``kind``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from mumo.errors import CheckpointError, ConfigError
-from mumo.weights import load_state_strict
-
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
+from mumo.weights import CONFIG_FILE, load_weights_file, read_config_file, save_model_folder
 
 T = TypeVar("T")
 
 
 def write_artifacts(directory: str | Path, kind: str, config: dict[str, Any], model: nn.Module) -> Path:
-    """Write ``{"kind": kind, **config}`` to ``config.json`` and ``model``'s state to ``model.safetensors``.
-
-    Returns:
-        The directory (created if needed).
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / CONFIG_FILE).write_text(
-        json.dumps({"kind": kind, **config}, indent=2, sort_keys=True) + "\n"
-    )
-    state = {name: tensor.detach().contiguous().cpu() for name, tensor in model.state_dict().items()}
-    save_file(state, str(directory / WEIGHTS_FILE))
-    return directory
+    """Write ``{"kind": kind, **config}`` and ``model``'s weights into ``directory`` (see
+    :func:`mumo.weights.save_model_folder`). Returns the directory."""
+    return save_model_folder(directory, {"kind": kind, **config}, model)
 
 
 def read_config(directory: str | Path) -> dict[str, Any]:
@@ -42,18 +27,7 @@ def read_config(directory: str | Path) -> dict[str, Any]:
     Raises:
         CheckpointError: the directory or its ``config.json`` is missing or not a JSON object.
     """
-    path = Path(directory) / CONFIG_FILE
-    if not path.is_file():
-        raise CheckpointError(
-            f"tokenizer config {path} not found; point to a directory written by a tokenizer's save()"
-        )
-    try:
-        config = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise CheckpointError(f"{path} is not valid JSON ({exc}); re-save the tokenizer") from None
-    if not isinstance(config, dict):
-        raise CheckpointError(f"{path} must hold a JSON object; re-save the tokenizer")
-    return config
+    return read_config_file(directory, "tokenizer")
 
 
 def read_model_config(directory: str | Path, kind: str, parse: Callable[[dict], T]) -> T:
@@ -77,11 +51,4 @@ def load_weights(directory: str | Path, model: nn.Module) -> None:
     Raises:
         CheckpointError: the file is missing or unreadable, or its tensors do not fit ``model``.
     """
-    path = Path(directory) / WEIGHTS_FILE
-    if not path.is_file():
-        raise CheckpointError(f"tokenizer weights {path} not found; the directory needs {WEIGHTS_FILE}")
-    try:
-        state = load_file(str(path))
-    except (SafetensorError, OSError) as exc:
-        raise CheckpointError(f"{path} cannot be read ({exc}); re-save the tokenizer") from None
-    load_state_strict(model, state, str(path))
+    load_weights_file(directory, model, "tokenizer")

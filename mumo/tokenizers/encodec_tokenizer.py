@@ -14,8 +14,8 @@ import torch
 from torch import nn
 
 from mumo.errors import CheckpointError, ConfigError
-from mumo.tokenizers.artifacts import CONFIG_FILE, WEIGHTS_FILE
 from mumo.tokenizers.music_tokenizer import to_mono
+from mumo.weights import CONFIG_FILE, WEIGHTS_FILE
 
 ENCODEC_MODEL_TYPE = "encodec"
 BANDWIDTH_KEY = "tokenizer_bandwidth"
