@@ -42,6 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--music", type=Path, help="song to dance to (WAV, FLAC, OGG, ...)")
     source.add_argument("--motion", type=Path, help="dance to make music for (.npy joints or .bvh)")
     parser.add_argument("--motion-fps", type=float, default=60.0, help="frame rate of a --motion .npy")
+    parser.add_argument(
+        "--bvh-joints",
+        type=Path,
+        help='JSON map {"<SMPL22 joint>": "<joint in the file>", ...} for a --motion .bvh of a skeleton '
+        "mumo does not recognise (SMPL, Mixamo, MotionBuilder/CMU, CMU Daz and MocapBank names are)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--music-text", default="", help="description of the music")
     parser.add_argument("--motion-text", default="", help="description of the dance")
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from mumo.audio import load as load_audio
     from mumo.files import OutputFolder, check_output_folder
     from mumo.motion.io import load_dance
+    from mumo.motion.skeleton_maps import read_skeleton_map
     from mumo.pipeline import load
     from mumo.pipeline.pipeline import check_duration, check_sampling
 
@@ -93,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         if path is not None:
             checks.input_file(path, what)
     check_output_folder(args.out, args.overwrite)
+    if args.motion is not None:
+        skeleton_map = read_skeleton_map(args.bvh_joints) if args.bvh_joints else None
+        joints, fps = load_dance(args.motion, args.motion_fps, skeleton_map)
     console = Console()
     pipe = load(args.checkpoint, device, compile=args.compile, max_length_s=max_length)
     with Progress(console=console, transient=True) as progress:
@@ -111,7 +121,6 @@ def run(args: argparse.Namespace) -> int:
                 **sampling,
             )  # fmt: skip
         elif args.motion is not None:
-            joints, fps = load_dance(args.motion, args.motion_fps)
             result = pipe.music(
                 joints, fps, music_text=args.music_text, duration_s=duration, progress=advance, **sampling
             )  # fmt: skip

@@ -100,7 +100,13 @@ def _run_aistpp(args: argparse.Namespace) -> int:
     )
     _summarise(args.out, report)
     sources = "; ".join(f"{name}: {source}" for name, source in report.extra["lists"].items())
-    Console(soft_wrap=True).print(f"  lists: {sources}")
+    console = Console(soft_wrap=True)
+    console.print(f"  lists: {sources}")
+    if filled := report.extra.get("keypoint_gaps_filled"):
+        console.print(
+            f"  keypoint gaps of up to {report.extra['max_keypoint_gap_frames']} frames interpolated: "
+            f"{sum(f['gaps'] for f in filled.values())} in {len(filled)} sequences"
+        )
     return 0
 
 

@@ -4,7 +4,7 @@ Joint clips are ``[T, J, 3]`` float arrays in metres, y up, at a stated frame ra
 """
 
 from mumo.motion import skeleton
-from mumo.motion.bvh import read_bvh, read_bvh_smpl22, write_bvh
+from mumo.motion.bvh import read_bvh, write_bvh
 from mumo.motion.features import (
     FEATURE_DIM,
     NUM_JOINTS,
@@ -15,6 +15,7 @@ from mumo.motion.features import (
 )
 from mumo.motion.normalization import STD_FLOOR, FeatureStats, compute_feature_stats
 from mumo.motion.resample import resample_features, resample_joints
+from mumo.motion.retarget import read_bvh_smpl22
 from mumo.motion.validate import validate_features, validate_joints
 
 __all__ = [

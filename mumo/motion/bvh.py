@@ -1,4 +1,5 @@
-"""BVH animation files: export of SMPL22 joint positions, and import of any BVH skeleton.
+"""BVH animation files: export of SMPL22 joint positions, and import of any BVH skeleton (as SMPL22 joints:
+:mod:`mumo.motion.retarget`).
 
 Files are written in metres by default (``units_per_metre`` = 1; Blender imports them at their real size
 with its default scale 1; pass 100 for centimetres), y up, with the SMPL22 joint names, the root's OFFSET at
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,6 @@ from mumo.errors import MotionError
 from mumo.files import write_text_atomically
 from mumo.motion.rotations import rotation_between
 from mumo.motion.skeleton import SMPL22
-from mumo.motion.units import recognise_unit
 from mumo.motion.validate import validate_fps, validate_joints
 
 _CHILDREN: tuple[tuple[int, ...], ...] = tuple(
@@ -46,11 +46,6 @@ _CHILDREN: tuple[tuple[int, ...], ...] = tuple(
 _AXIS = {"Xrotation": "X", "Yrotation": "Y", "Zrotation": "Z"}
 _POSITION = ("Xposition", "Yposition", "Zposition")
 _ORDER_WITH_MIDDLE_AXIS = {0: "ZXY", 1: "ZYX", 2: "XZY"}
-_BODY_HEIGHT_M = 1.5
-"""Head-to-ankle length along the bones of an adult SMPL22 body, metres (to recognise a file's unit)."""
-_LEG_AND_SPINE = (
-    "left_ankle", "left_knee", "left_hip", "pelvis", "spine1", "spine2", "spine3", "neck", "head",
-)  # fmt: skip
 
 
 def _euler_order(joint: int) -> str:
@@ -74,12 +69,15 @@ class BvhAnimation:
         parents: ``J`` parent indices, ``-1`` for the root.
         positions: ``[T, J, 3]`` joint positions in the file's length unit.
         fps: frame rate, frames per second.
+        end_sites: ``{joint index: [T, 3]}`` positions of the end sites (the tips of the leaf bones: toes,
+            fingertips, top of the head), file units.
     """
 
     joint_names: tuple[str, ...]
     parents: tuple[int, ...]
     positions: np.ndarray
     fps: float
+    end_sites: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,6 +86,7 @@ class _BvhJoint:
     parent: int
     offset: np.ndarray
     channels: tuple[str, ...]
+    end_offset: np.ndarray | None = None
 
 
 def write_bvh(joints: np.ndarray, fps: float, path: str | Path, units_per_metre: float = 1.0) -> Path:
@@ -104,7 +103,7 @@ def write_bvh(joints: np.ndarray, fps: float, path: str | Path, units_per_metre:
     """
     joints = validate_joints(joints, expected_joints=22)
     fps = validate_fps(fps)
-    _check_unit(units_per_metre)
+    check_unit(units_per_metre)
     offsets = _bone_offsets(joints)
     euler = _continuous_euler(_local_rotations(joints, offsets))
     order = _depth_first(0)  # the order the hierarchy lists the joints, and so their channels
@@ -127,11 +126,13 @@ def read_bvh_animation(path: str | Path) -> BvhAnimation:
     lines = path.read_text(errors="replace").splitlines()
     hierarchy, motion_line = _parse_hierarchy(lines, path)
     values, frame_time = _parse_motion(lines, motion_line, sum(len(j.channels) for j in hierarchy), path)
+    positions, end_sites = _forward_kinematics(hierarchy, values)
     return BvhAnimation(
         joint_names=tuple(joint.name for joint in hierarchy),
         parents=tuple(joint.parent for joint in hierarchy),
-        positions=_forward_kinematics(hierarchy, values),
-        fps=round(1.0 / frame_time, 3),
+        positions=positions,
+        fps=_frame_rate(frame_time),
+        end_sites=end_sites,
     )
 
 
@@ -144,61 +145,17 @@ def read_bvh(path: str | Path, units_per_metre: float = 1.0) -> tuple[np.ndarray
     Raises:
         MotionError: missing file, or a malformed hierarchy or motion section (naming the file and line).
     """
-    _check_unit(units_per_metre)
+    check_unit(units_per_metre)
     animation = read_bvh_animation(path)
     return animation.positions / units_per_metre, animation.fps
 
 
-def read_bvh_smpl22(path: str | Path, units_per_metre: float | None = None) -> tuple[np.ndarray, float]:
-    """SMPL22 joints ``[T, 22, 3]`` (metres, y up) and fps of a BVH whose joints carry the SMPL22 names.
-
-    Names match without regard to case, and ``L_``/``R_`` stand for ``left_``/``right_`` (``L_Hip``); other
-    joints (hands, fingers) are dropped.
-
-    Args:
-        units_per_metre: the file's length unit; ``None`` recognises metres, centimetres or millimetres
-            from the size of the body.
-
-    Raises:
-        MotionError: the file's skeleton lacks SMPL22 joints (they are named), or is malformed.
-    """
-    if units_per_metre is not None:
-        _check_unit(units_per_metre)
-    animation = read_bvh_animation(path)
-    index = {_canonical_name(name): i for i, name in enumerate(animation.joint_names)}
-    missing = [name for name in SMPL22.joint_names if name not in index]
-    if missing:
-        raise MotionError(
-            f"{path}: not an SMPL22 skeleton, missing joints {', '.join(missing)}; export the dance on the "
-            "22-joint SMPL skeleton with its joint names (as `mumo generate` writes it)"
-        )
-    joints = animation.positions[:, [index[name] for name in SMPL22.joint_names]]
-    if units_per_metre is None:
-        units_per_metre = _recognise_unit(joints)
-    return joints / units_per_metre, animation.fps
-
-
-def _check_unit(units_per_metre: float) -> None:
+def check_unit(units_per_metre: float) -> None:
+    """Raise :class:`MotionError` unless ``units_per_metre`` is a positive finite length unit."""
     if not (np.isfinite(units_per_metre) and units_per_metre > 0):
         raise MotionError(
             f"units_per_metre must be a positive number (100 for centimetres), got {units_per_metre}"
         )
-
-
-def _canonical_name(name: str) -> str:
-    name = name.lower().replace("-", "_").replace(" ", "_")
-    for short, long in (("l_", "left_"), ("r_", "right_")):
-        if name.startswith(short):
-            return long + name[len(short) :]
-    return name
-
-
-def _recognise_unit(joints: np.ndarray) -> float:
-    """The unit (per metre) among metres, centimetres and millimetres that makes the body of adult size."""
-    chain = [SMPL22.joint_names.index(name) for name in _LEG_AND_SPINE]
-    bones = np.linalg.norm(np.diff(joints[:, chain], axis=1), axis=-1)
-    height = float(np.median(bones, axis=0).sum())
-    return recognise_unit(height, _BODY_HEIGHT_M)
 
 
 def _depth_first(joint: int) -> list[int]:
@@ -341,8 +298,12 @@ def _parse_hierarchy(lines: list[str], path: Path) -> tuple[list[_BvhJoint], int
                 raise MotionError(f"{where}: {key} without a name")
             name, offset = " ".join(words[1:]), np.zeros(3)
         elif key == "End":
+            if not stack:
+                raise MotionError(f"{where}: End Site outside a joint")
             in_end_site = True
-        elif key == "OFFSET" and not in_end_site:
+        elif key == "OFFSET" and in_end_site:
+            joints[stack[-1]] = replace(joints[stack[-1]], end_offset=_numbers(words[1:], 3, where))
+        elif key == "OFFSET":
             if name is None:
                 raise MotionError(f"{where}: OFFSET outside a joint")
             offset = _numbers(words[1:], 3, where)
@@ -396,6 +357,13 @@ def _parse_motion(lines: list[str], start: int, width: int, path: Path) -> tuple
     return values, frame_time
 
 
+def _frame_rate(frame_time: float) -> float:
+    """Frames per second of a frame time in seconds; a whole number when the file rounded the time
+    (``0.008333`` is 120 fps)."""
+    fps = 1.0 / frame_time
+    return float(round(fps)) if abs(fps - round(fps)) < 1e-4 * fps else round(fps, 3)
+
+
 def _numbers(words: list[str], count: int, where: str) -> np.ndarray:
     if len(words) != count:
         raise MotionError(f"{where}: expected {count} number(s), found {len(words)}")
@@ -405,8 +373,11 @@ def _numbers(words: list[str], count: int, where: str) -> np.ndarray:
         raise MotionError(f"{where}: not a number among {' '.join(words)!r}") from None
 
 
-def _forward_kinematics(hierarchy: list[_BvhJoint], values: np.ndarray) -> np.ndarray:
-    """Joint positions ``[T, J, 3]`` (file units) from the channel values ``[T, C]``."""
+def _forward_kinematics(
+    hierarchy: list[_BvhJoint], values: np.ndarray
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Joint positions ``[T, J, 3]`` and end-site positions ``{joint: [T, 3]}`` (file units) from the channel
+    values ``[T, C]``."""
     num_frames = len(values)
     world = np.zeros((num_frames, len(hierarchy), 3, 3))
     positions = np.zeros((num_frames, len(hierarchy), 3))
@@ -431,4 +402,9 @@ def _forward_kinematics(hierarchy: list[_BvhJoint], values: np.ndarray) -> np.nd
             positions[:, index] = positions[:, joint.parent] + np.einsum(
                 "tij,tj->ti", parent_world, translation
             )
-    return positions
+    end_sites = {
+        index: positions[:, index] + world[:, index] @ joint.end_offset
+        for index, joint in enumerate(hierarchy)
+        if joint.end_offset is not None
+    }
+    return positions, end_sites

@@ -1,45 +1,58 @@
-"""HumanML3D-style 263-d motion features for the 22-joint skeleton, and their inverse.
+"""HumanML3D's 263-d motion features of the 22-joint skeleton, and their inverse.
 
-Layout of one frame's vector (HumanML3D order; "facing frame" = the root's frame turned about y so the
-body faces +z, origin under the root):
+Layout of one frame's vector (HumanML3D's order and definition; "facing frame" = the world turned about y by
+the frame's facing angle so the body faces +z, origin under the root):
 
 ==========  =====  =============================================================================
 channels    width  content
 ==========  =====  =============================================================================
-0           1      root angular velocity about y, HumanML3D convention: half the per-frame change
-                   of the world→facing rotation angle, i.e. ``-0.5 * d(heading)``, radians/frame
+0           1      root angular velocity about y: half the per-frame change of the world→facing
+                   rotation angle, i.e. ``-0.5 * d(heading)``, radians/frame
 1:3         2      root linear velocity (x, z) in the next frame's facing frame, metres/frame
 3           1      root height (y), metres
 4:67        21×3   positions of joints 1..21 relative to the root's floor projection, facing frame, m
-67:193      21×6   6-D local rotation of joints 1..21 (bone alignment with the rest pose), facing frame
+67:193      21×6   6-D local rotation of joints 1..21 (:mod:`mumo.motion.inverse_kinematics`)
 193:259     22×3   velocity of all 22 joints in the current frame's facing frame, metres/frame
 259:263     4      foot contacts (left ankle, left toe, right ankle, right toe), 0 or 1
 ==========  =====  =============================================================================
 
-Compatibility: channels 0..66 and 193..258 follow HumanML3D's definitions (same conventions, per-frame
-units), so HumanML3D's own feature files can be turned into joints with :func:`features_to_joints`
-(at their 20 fps). The 6-D rotations (bone alignment in the facing frame, see
-:func:`_local_bone_rotations`) and the contact rule (speed in m/s and height, instead of a per-frame
-displacement threshold) are mumo's own; neither is used by the inverse.
+The definition is HumanML3D's (``motion_representation`` of its dataset scripts), so its files, its Mean/Std,
+its evaluators and tokenizers trained on it fit mumo's features; on HumanML3D's own clips
+:func:`joints_to_features` reproduces its ``new_joint_vecs`` from its ``new_joints``. In detail:
 
-Frame count: the conversion is **length-preserving**: ``T`` joint frames ↔ ``T`` feature rows.
-Velocities in row ``t`` are forward differences (frame ``t`` → ``t+1``) as in HumanML3D, which has
-``T-1`` rows; mumo adds a last row whose velocities and contacts repeat row ``T-2``. The inverse
-integrates only rows ``0..T-2``, so the round trip is exact for all ``T`` frames. Velocity channels are
-per-frame quantities: multiply by the frame rate for m/s and rad/s (see :func:`root_velocities`), and
-use :func:`mumo.motion.resample.resample_features` to change the frame rate.
+- the clip is first placed at its canonical start (:func:`canonicalize_joints`: first frame's root above the
+  origin, facing +z by its hips and shoulders), as HumanML3D's files are;
+- the facing angle of every frame is :func:`~mumo.motion.rotations.smoothed_heading_angles` (shoulders
+  against hips, Gaussian-smoothed with ``sigma`` = :data:`FACING_SMOOTHING_S` seconds: 20 frames at
+  HumanML3D's 20 fps), except the first frame, which keeps the canonical facing (angle 0);
+- rotations come from HumanML3D's inverse kinematics, each chain starting from the world→facing rotation;
+- a foot joint is in contact while it moves less than :data:`CONTACT_SPEED` (HumanML3D: a squared per-frame
+  displacement below 0.002 m² at 20 fps; at ``fps`` the displacement threshold is ``CONTACT_SPEED / fps``).
 
-Canonical start: the features are invariant to a rotation about y and a horizontal translation of the
-whole clip, so :func:`features_to_joints` returns the clip with its first frame's root above the origin
-and facing +z (root height is kept as given; the floor is y = 0). :func:`canonicalize_joints` applies
-the same placement to a joint clip.
+At other frame rates the same definition holds with these two thresholds converted from seconds and m/s.
+HumanML3D also retargets every body to one skeleton and puts it on the floor before computing features; mumo
+takes the joints as given (floor at y = 0). :data:`FEATURE_VERSION` names this definition; statistics and
+tokenizers saved under another one are refused when loaded.
+
+Frame count: the conversion is **length-preserving**: ``T`` joint frames ↔ ``T`` feature rows. Velocities and
+contacts in row ``t`` are forward differences (frame ``t`` → ``t+1``) as in HumanML3D, which has ``T-1`` rows
+(rows ``0..T-2`` here are HumanML3D's); mumo adds a last row whose positions, rotations and height are
+its frame's and whose velocities and contacts repeat row ``T-2``. The inverse integrates only rows
+``0..T-2``, so the round trip is exact for all ``T`` frames. Velocity channels are per-frame quantities:
+multiply by the frame rate for m/s and rad/s (see :func:`root_velocities`), and use
+:func:`mumo.motion.resample.resample_features` to change the frame rate.
+
+Canonical start: the features are invariant to a rotation about y and a horizontal translation of the whole
+clip, so :func:`features_to_joints` returns the clip with its first frame's root above the origin and facing
++z (root height is kept as given; the floor is y = 0).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mumo.motion.rotations import heading_angles, matrix_to_6d, rotation_between, yaw_matrices
+from mumo.motion.inverse_kinematics import chain_rotations
+from mumo.motion.rotations import heading_angles, matrix_to_6d, smoothed_heading_angles, yaw_matrices
 from mumo.motion.skeleton import SMPL22
 from mumo.motion.validate import validate_features, validate_fps, validate_joints
 
@@ -57,28 +70,26 @@ ROOT_CHANNELS = slice(ROOT_ANGULAR_VELOCITY.start, ROOT_HEIGHT.stop)
 VELOCITY_CHANNELS = np.r_[ROOT_ANGULAR_VELOCITY, ROOT_LINEAR_VELOCITY, JOINT_VELOCITIES]
 """Indices of the per-frame velocity channels (change with the frame rate)."""
 
-CONTACT_SPEED = 0.5
-"""A foot joint slower than this (m/s) and within :data:`CONTACT_HEIGHT` of its lowest point is in contact."""
-CONTACT_HEIGHT = 0.05
-"""Metres above the joint's lowest height in the clip within which a slow foot joint counts as in contact."""
+FEATURE_VERSION = 2
+"""Version of the feature definition. 2: HumanML3D's (this module). 1: mumo's earlier own definition
+(unsmoothed facing, rotations aligning mumo's rest bones, contacts from speed and height), whose statistics
+and tokenizers no longer fit."""
+FACING_SMOOTHING_S = 1.0
+"""Standard deviation of the Gaussian smoothing of the facing direction, seconds (HumanML3D: 20 frames)."""
+CONTACT_SPEED = float(np.sqrt(0.002) * 20.0)
+"""A foot joint slower than this (m/s, about 0.894) is in contact (HumanML3D: squared per-frame displacement
+below 0.002 m² at 20 fps)."""
 
 _FLOOR = np.array([1.0, 0.0, 1.0])
 
 
-def joints_to_features(
-    joints: np.ndarray,
-    fps: float = 60.0,
-    contact_speed: float = CONTACT_SPEED,
-    contact_height: float = CONTACT_HEIGHT,
-) -> np.ndarray:
-    """Per-frame 263-d features of a 22-joint clip (layout in the module docstring).
+def joints_to_features(joints: np.ndarray, fps: float = 60.0) -> np.ndarray:
+    """Per-frame 263-d features of a 22-joint clip (HumanML3D's definition, layout in the module docstring).
 
     Args:
         joints: ``[T, 22, 3]`` joint positions, metres, y up, floor at y = 0, ``T >= 3``.
-        fps: frame rate of ``joints`` (frames per second); velocity channels are stored per frame at
-            this rate, ``fps`` only sets the foot-contact speed threshold.
-        contact_speed: foot-contact speed threshold, m/s.
-        contact_height: foot-contact height threshold above the joint's lowest point, metres.
+        fps: frame rate of ``joints`` (frames per second); velocity channels are stored per frame at this
+            rate, ``fps`` sets the facing smoothing (frames) and the contact threshold (metres per frame).
 
     Returns:
         ``[T, 263]`` float32 features, one row per joint frame.
@@ -86,9 +97,10 @@ def joints_to_features(
     Raises:
         MotionError: if ``joints`` or ``fps`` are invalid.
     """
-    joints = validate_joints(joints, NUM_JOINTS)
+    joints = canonicalize_joints(joints)
     fps = validate_fps(fps)
-    heading = heading_angles(joints, SMPL22)  # [T]
+    heading = smoothed_heading_angles(joints, SMPL22, FACING_SMOOTHING_S * fps)  # [T]
+    heading[0] = 0.0  # the canonical facing, as in HumanML3D's files
     to_facing = yaw_matrices(-heading)  # [T, 3, 3]
     root = joints[:, 0]  # [T, 3]
     relative = np.einsum("tij,tkj->tki", to_facing, joints - root[:, None] * _FLOOR)  # [T, 22, 3]
@@ -99,9 +111,9 @@ def joints_to_features(
         [
             root_channels(heading, root),
             relative[:, 1:].reshape(num_frames, -1),
-            matrix_to_6d(_local_bone_rotations(relative)).reshape(num_frames, -1),
+            matrix_to_6d(chain_rotations(joints, to_facing)).reshape(num_frames, -1),
             _repeat_last(local_velocity.reshape(num_frames - 1, -1)),
-            _foot_contacts(joints, fps, contact_speed, contact_height),
+            _foot_contacts(joints, fps),
         ],
         axis=-1,
     )
@@ -203,33 +215,12 @@ def root_trajectory(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return heading, root
 
 
-def _local_bone_rotations(relative: np.ndarray) -> np.ndarray:
-    """Local rotation of joints 1..21 that aligns each rest-pose bone with the observed one.
-
-    Each bone (parent → joint) gets the smallest rotation taking its rest direction onto its observed
-    direction in the facing frame; a joint's local rotation is its parent bone's rotation inverted times
-    its own (the root's is the identity, the facing frame itself).
-
-    Args:
-        relative: ``[T, 22, 3]`` facing-frame joint positions.
-
-    Returns:
-        ``[T, 21, 3, 3]`` rotation matrices.
-    """
-    parents = np.asarray(SMPL22.parents[1:])
-    bones = relative[:, 1:] - relative[:, parents]  # [T, 21, 3]
-    bone_rotations = rotation_between(SMPL22.rest_offsets[1:], bones)  # [T, 21, 3, 3]
-    identity = np.broadcast_to(np.eye(3), (len(relative), 1, 3, 3))
-    global_rotations = np.concatenate([identity, bone_rotations], axis=1)  # [T, 22, 3, 3]
-    return np.swapaxes(global_rotations[:, parents], -1, -2) @ bone_rotations
-
-
-def _foot_contacts(joints: np.ndarray, fps: float, contact_speed: float, contact_height: float) -> np.ndarray:
-    """``[T, 4]`` 0/1 contacts of (left ankle, left toe, right ankle, right toe)."""
+def _foot_contacts(joints: np.ndarray, fps: float) -> np.ndarray:
+    """``[T, 4]`` 0/1 contacts of (left ankle, left toe, right ankle, right toe) (rule in the module
+    docstring; the last row repeats)."""
     feet = joints[:, [*SMPL22.left_foot, *SMPL22.right_foot]]  # [T, 4, 3]
-    speed = _repeat_last(np.linalg.norm(np.diff(feet, axis=0), axis=-1)) * fps  # [T, 4] m/s
-    height = feet[..., 1] - feet[..., 1].min(axis=0)
-    return ((speed < contact_speed) & (height < contact_height)).astype(np.float64)
+    squared_step = np.sum(np.diff(feet, axis=0) ** 2, axis=-1)  # [T-1, 4] m²
+    return _repeat_last((squared_step < (CONTACT_SPEED / fps) ** 2).astype(np.float64))
 
 
 def _repeat_last(rows: np.ndarray) -> np.ndarray:

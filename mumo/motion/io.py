@@ -8,29 +8,35 @@ import numpy as np
 
 from mumo.errors import MotionError
 from mumo.motion.features import FEATURE_DIM, features_to_joints
+from mumo.motion.skeleton_maps import SkeletonMap
 from mumo.motion.validate import validate_features, validate_fps, validate_joints
 
 DANCE_SUFFIXES = (".npy", ".bvh")
 
 
-def load_dance(path: str | Path, fps: float = 60.0) -> tuple[np.ndarray, float]:
+def load_dance(
+    path: str | Path, fps: float = 60.0, skeleton_map: SkeletonMap | None = None
+) -> tuple[np.ndarray, float]:
     """SMPL22 joints ``[T, 22, 3]`` (metres, y up) of a dance file, and their frame rate.
 
     Args:
         path: ``.npy`` holding joints ``[T, 22, 3]``, SMPL joints ``[T, 24, 3]`` (the hands are dropped) or
-            263-d features ``[T, 263]``; or a ``.bvh`` with the SMPL22 joint names (its own frame rate).
+            263-d features ``[T, 263]``; or a ``.bvh`` of a known skeleton (its own frame rate; see
+            :mod:`mumo.motion.retarget`).
         fps: frame rate of a ``.npy`` file.
+        skeleton_map: which joint of a ``.bvh`` is which SMPL22 joint (``None``: recognised by name).
 
     Raises:
-        MotionError: missing or unreadable file, another skeleton, wrong shape or non-finite values.
+        MotionError: missing or unreadable file, a skeleton that cannot be mapped, wrong shape or
+            non-finite values.
     """
     path = Path(path)
     if not path.is_file():
         raise MotionError(f"{path}: dance file not found")
     if path.suffix.lower() == ".bvh":
-        from mumo.motion.bvh import read_bvh_smpl22
+        from mumo.motion.retarget import read_bvh_smpl22
 
-        return read_bvh_smpl22(path)
+        return read_bvh_smpl22(path, skeleton_map=skeleton_map)
     if path.suffix.lower() != ".npy":
         raise MotionError(f"{path}: unsupported dance file; give one of {', '.join(DANCE_SUFFIXES)}")
     try:

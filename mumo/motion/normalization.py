@@ -1,4 +1,9 @@
-"""Per-channel mean/std normalisation of 263-d motion features, saved as ``motion_stats.npz``."""
+"""Per-channel mean/std normalisation of 263-d motion features, saved as ``motion_stats.npz``.
+
+The file records the feature definition the statistics were computed with (``feature_version``, see
+:data:`mumo.motion.features.FEATURE_VERSION`; files without it are of version 1); statistics of another
+definition are refused when loaded, since their channels mean something else.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mumo.errors import DataError, MotionError
-from mumo.motion.features import FEATURE_DIM
+from mumo.motion.features import FEATURE_DIM, FEATURE_VERSION
 from mumo.motion.validate import validate_features
 
 STD_FLOOR = 1e-4
@@ -25,10 +30,12 @@ class FeatureStats:
     Attributes:
         mean: ``[263]`` channel means.
         std: ``[263]`` channel standard deviations, each at least :data:`STD_FLOOR`.
+        feature_version: the feature definition they describe (:data:`~mumo.motion.features.FEATURE_VERSION`).
     """
 
     mean: np.ndarray
     std: np.ndarray
+    feature_version: int = FEATURE_VERSION
 
     def normalize(self, features: np.ndarray) -> np.ndarray:
         """``(features - mean) / std`` for ``[..., T, 263]`` features; returns float32."""
@@ -41,15 +48,22 @@ class FeatureStats:
         return (features * self.std + self.mean).astype(np.float32)
 
     def save(self, path: str | Path) -> None:
-        """Write an ``.npz`` with float32 arrays ``mean`` and ``std`` (shape ``[263]``)."""
-        np.savez(Path(path), mean=self.mean.astype(np.float32), std=self.std.astype(np.float32))
+        """Write an ``.npz`` with float32 arrays ``mean`` and ``std`` (shape ``[263]``) and the integer
+        ``feature_version``."""
+        np.savez(
+            Path(path),
+            mean=self.mean.astype(np.float32),
+            std=self.std.astype(np.float32),
+            feature_version=np.array(self.feature_version),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> FeatureStats:
         """Read statistics written by :meth:`save`.
 
         Raises:
-            DataError: if the file is missing or lacks ``[263]`` arrays ``mean`` and ``std``.
+            DataError: if the file is missing, lacks ``[263]`` arrays ``mean`` and ``std``, or was computed
+                with another feature definition.
         """
         path = Path(path)
         if not path.is_file():
@@ -61,6 +75,12 @@ class FeatureStats:
                 raise DataError(f"{path} must hold a [{FEATURE_DIM}] array '{key}'; recompute the statistics")
         if not np.all(arrays["std"] > 0):
             raise DataError(f"{path} has non-positive 'std' entries; recompute the statistics")
+        version = int(arrays.get("feature_version", 1))  # files before versions: 1
+        if version != FEATURE_VERSION:
+            raise DataError(
+                f"{path} holds statistics of motion-feature definition {version}, this mumo computes "
+                f"definition {FEATURE_VERSION} (HumanML3D's); prepare the dataset again to recompute them"
+            )
         return cls(mean=arrays["mean"], std=arrays["std"])
 
 

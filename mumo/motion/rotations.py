@@ -8,6 +8,7 @@ facing +z, so the forward direction is ``(sin theta, 0, cos theta)``.
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 
 from mumo.motion.skeleton import Skeleton
 
@@ -33,6 +34,34 @@ def heading_angles(joints: np.ndarray, skeleton: Skeleton) -> np.ndarray:
     )
     # up x across = (across_z, 0, -across_x)
     return np.arctan2(across[..., 2], -across[..., 0])
+
+
+def smoothed_heading_angles(joints: np.ndarray, skeleton: Skeleton, sigma_frames: float) -> np.ndarray:
+    """Facing angle of the body in every frame as HumanML3D's features define it: from the shoulders against
+    the hips, smoothed over time.
+
+    The across vector is (right shoulder - left shoulder) - (right hip - left hip), HumanML3D's combination
+    (its hip term has the opposite sign of the one in :func:`heading_angles`, so the wider shoulders set the
+    direction); forward = ``up x across`` on the floor, normalised per frame, then Gaussian-smoothed over
+    time (edges repeat the first and last frame) before its angle is taken. A body spinning faster than
+    about one turn per ``2 * sigma`` averages its forward vectors towards zero, and the angle then follows
+    what is left.
+
+    Args:
+        joints: ``[T, J, 3]`` joint positions, metres.
+        skeleton: supplies ``face_joints`` = (right hip, left hip, right shoulder, left shoulder).
+        sigma_frames: standard deviation of the smoothing, frames (``0``: none).
+
+    Returns:
+        ``[T]`` heading angles in radians, in ``(-pi, pi]`` (0 when facing +z).
+    """
+    r_hip, l_hip, r_shoulder, l_shoulder = skeleton.face_joints
+    across = (joints[:, r_shoulder] - joints[:, l_shoulder]) - (joints[:, r_hip] - joints[:, l_hip])
+    across = across / np.maximum(np.linalg.norm(across, axis=-1, keepdims=True), _PARALLEL_EPS)
+    forward = np.stack([across[:, 2], np.zeros(len(across)), -across[:, 0]], axis=-1)  # up x across
+    if sigma_frames > 0:
+        forward = gaussian_filter1d(forward, sigma_frames, axis=0, mode="nearest")
+    return np.arctan2(forward[:, 0], forward[:, 2])
 
 
 def yaw_matrices(angles: np.ndarray) -> np.ndarray:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mumo.data.clips import STATS_FILE
+from mumo.data.clips import MOTION_STATS_FILE, STATS_FILE
+from mumo.motion import FeatureStats
 
 METRIC_ORDER = ("fid_k", "fid_m", "div_k", "div_m", "div_k_gt", "div_m_gt")
 BEAT_ROWS = (
@@ -34,6 +35,7 @@ def write_dataset_report(dataset: Path, metrics_json: Path, media: dict[str, Pat
     """Write ``out`` (Markdown) from ``dataset/stats.json``, the scores of ``mumo evaluate-dir`` and links to
     rendered media (label → path, linked relative to the report)."""
     stats = json.loads((dataset / STATS_FILE).read_text())
+    feature_version = FeatureStats.load(dataset / MOTION_STATS_FILE).feature_version  # others are refused
     scores = json.loads(metrics_json.read_text())
     lines = [
         "# mumo demo report",
@@ -41,6 +43,9 @@ def write_dataset_report(dataset: Path, metrics_json: Path, media: dict[str, Pat
         f"Dataset `{dataset}`: {stats['num_clips']} clips, {stats['total_duration_s']:.0f} s, "
         f"splits {stats['clips_per_split']}, styles {stats['clips_per_style']}, "
         f"tempo {stats['tempo_bpm_range'][0]:.0f}–{stats['tempo_bpm_range'][1]:.0f} BPM.",
+        "",
+        f"Motion features: HumanML3D's 263-d features (feature definition {feature_version}, "
+        "`mumo.motion.features`).",
         "",
         "## Beats",
         "",

@@ -1,6 +1,8 @@
 """The motion tokenizer: a trained :class:`MotionVQVAE` with the feature statistics it was trained on.
 
-A directory holds ``config.json`` (``kind: "motion_vqvae"``), ``model.safetensors`` and ``motion_stats.npz``.
+A directory holds ``config.json`` (``kind: "motion_vqvae"``, ``feature_version``: the motion-feature
+definition it was trained on, see :data:`mumo.motion.features.FEATURE_VERSION`), ``model.safetensors`` and
+``motion_stats.npz``.
 ``encode``/``decode`` work on normalised features; ``encode_joints``/``decode_to_joints`` on joints in
 metres at the model's input frame rate (60 fps), normalising with the saved statistics.
 """
@@ -15,7 +17,8 @@ from torch import nn
 
 from mumo.errors import CheckpointError, MotionError
 from mumo.motion import FeatureStats, features_to_joints, joints_to_features
-from mumo.tokenizers.artifacts import load_weights, read_model_config, write_artifacts
+from mumo.motion.features import FEATURE_VERSION
+from mumo.tokenizers.artifacts import load_weights, read_config, read_model_config, write_artifacts
 from mumo.tokenizers.motion_vqvae import MotionVQVAE, MotionVQVAEConfig
 
 MOTION_KIND = "motion_vqvae"
@@ -89,7 +92,8 @@ class MotionTokenizer(nn.Module):
 
     def save(self, directory: str | Path) -> None:
         """Write ``config.json``, ``model.safetensors`` and ``motion_stats.npz`` into ``directory``."""
-        path = write_artifacts(directory, MOTION_KIND, {"model": self.model.config.to_dict()}, self.model)
+        config = {"model": self.model.config.to_dict(), "feature_version": self.stats.feature_version}
+        path = write_artifacts(directory, MOTION_KIND, config, self.model)
         self.stats.save(path / STATS_FILE)
 
     @classmethod
@@ -97,9 +101,17 @@ class MotionTokenizer(nn.Module):
         """Read a directory written by :meth:`save`.
 
         Raises:
-            CheckpointError: a file is missing, of another kind, or does not fit the configuration.
+            CheckpointError: a file is missing, of another kind, does not fit the configuration, or the
+                tokenizer was trained on another motion-feature definition.
         """
         model_config = read_model_config(directory, MOTION_KIND, MotionVQVAEConfig.from_dict)
+        version = read_config(directory).get("feature_version", 1)  # tokenizers before versions: 1
+        if version != FEATURE_VERSION:
+            raise CheckpointError(
+                f"{directory} is a motion tokenizer trained on motion-feature definition {version}, "
+                f"this mumo computes definition {FEATURE_VERSION} (HumanML3D's); retrain it on a "
+                "re-prepared dataset"
+            )
         stats_path = Path(directory) / STATS_FILE
         if not stats_path.is_file():
             raise CheckpointError(f"{stats_path} not found; a motion tokenizer directory needs {STATS_FILE}")

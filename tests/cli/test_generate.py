@@ -6,10 +6,17 @@ import soundfile as sf
 
 from mumo.audio import save as save_audio
 from mumo.cli.main import main
+from mumo.motion.skeleton_maps import KNOWN_MAPS
 from mumo.pipeline import save_bundle
+from tests.realdata import realdata
 
 from ..pipeline.conftest import synthetic_song, tiny_components
 from ..tokenizers.helpers import swaying_clip
+
+MOCAPBANK_REST = {
+    smpl: name for smpl, name in next(m for m in KNOWN_MAPS if m.name == "mocapbank").joints.items()
+    if not smpl.endswith("knee")
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +48,30 @@ def test_music_for_a_dance_file(bundle, tmp_path):
     assert info.samplerate == 32_000
     assert info.frames == 64_000
     assert not (out / "video.mp4").exists()
+
+
+@pytest.mark.parametrize("take", ["test_mocapbank.bvh", "60_10_scaled.bvh"])
+def test_music_for_a_real_mocap_take(bundle, tmp_path, take):
+    out = tmp_path / "out"
+    argv = ["generate", "--checkpoint", str(bundle), "--motion", str(realdata(f"bvh/{take}")),
+            "--duration", "2", "--out", str(out), "--no-video"]  # fmt: skip
+    assert main(argv) == 0
+    assert sf.info(out / "music.wav").frames == 64_000
+    assert np.load(out / "dance.npy").shape == (120, 22, 3)  # the take resampled to 60 fps
+
+
+def test_an_unknown_bvh_skeleton_fails_in_one_line(bundle, tmp_path, capsys):
+    take = realdata("bvh/test_mocapbank.bvh")
+    renamed = tmp_path / "take.bvh"
+    renamed.write_text(take.read_text().replace("LeftKnee", "LKnee").replace("RightKnee", "RKnee"))
+    argv = ["generate", "--checkpoint", str(bundle), "--motion", str(renamed), "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip()
+    assert "lacks joints LeftKnee, RightKnee" in error
+    assert len(error.splitlines()) == 1
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"left_knee": "LKnee", "right_knee": "RKnee", **MOCAPBANK_REST}))
+    assert main([*argv, "--bvh-joints", str(mapping), "--duration", "1", "--no-video"]) == 0
 
 
 def test_both_together_in_a_batch(bundle, tmp_path):

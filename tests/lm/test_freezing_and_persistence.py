@@ -78,7 +78,7 @@ def test_strict_loading_lists_bad_tensors(tmp_path):
     )
     with pytest.raises(CheckpointError, match=r"mis-shaped \['layers.0.motion_ffn.fc1.weight"):
         MusicMotionLM.from_pretrained(tmp_path / "lm")
-    with pytest.raises(CheckpointError, match=r"missing config\.json"):
+    with pytest.raises(CheckpointError, match=r"config\.json not found"):
         MusicMotionLM.from_pretrained(tmp_path / "missing")
 
 

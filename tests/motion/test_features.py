@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -10,15 +12,21 @@ from mumo.motion import (
     root_velocities,
 )
 from mumo.motion.features import (
+    CONTACT_SPEED,
+    FACING_SMOOTHING_S,
     FOOT_CONTACTS,
     JOINT_POSITIONS,
     JOINT_ROTATIONS,
     JOINT_VELOCITIES,
+    ROOT_CHANNELS,
     ROOT_HEIGHT,
     VELOCITY_CHANNELS,
+    root_trajectory,
 )
-from mumo.motion.rotations import heading_angles, matrix_to_6d, rotation_between, yaw_matrices
+from mumo.motion.inverse_kinematics import CHAINS, REST_DIRECTIONS
+from mumo.motion.rotations import heading_angles, yaw_matrices
 from mumo.motion.skeleton import SMPL22
+from tests.realdata import realdata
 
 DANCES = {
     "full_turn_off_origin": {
@@ -77,10 +85,13 @@ def test_features_ignore_global_yaw_and_horizontal_offset(make_dance):
 
 
 def test_root_velocities_in_physical_units(make_dance):
-    fps, seconds = 30.0, 4.0
-    joints = make_dance(num_frames=int(fps * seconds) + 1, fps=fps, turns=1.0, twist=0.0)
+    fps, seconds, turns = 30.0, 12.0, 3.0
+    joints = make_dance(num_frames=int(fps * seconds) + 1, fps=fps, turns=turns, twist=0.0)
     angular, linear = root_velocities(joints_to_features(joints, fps=fps), fps)
-    np.testing.assert_allclose(angular, 2 * np.pi / seconds, rtol=1e-5)
+    # Away from the ends (4 sigma of the facing smoothing) the smoothed facing turns with the body.
+    margin = int(4 * FACING_SMOOTHING_S * fps) + 1
+    interior = slice(margin, -margin)
+    np.testing.assert_allclose(angular[interior], turns * 2 * np.pi / seconds, rtol=1e-5)
     np.testing.assert_allclose(linear, 0.0, atol=1e-6)
 
     straight = make_dance(num_frames=61, fps=fps, turns=0.0, velocity=(0.0, 0.8), twist=0.0)
@@ -95,22 +106,28 @@ def test_root_height_and_rest_pose_channels():
     expected_relative = rest[0, 1:] - rest[0, 0] * np.array([1.0, 0.0, 1.0])
     positions = features[:, JOINT_POSITIONS].reshape(5, 21, 3)
     np.testing.assert_allclose(positions, np.broadcast_to(expected_relative, positions.shape), atol=1e-6)
-    identity_6d = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
-    sixd = features[:, JOINT_ROTATIONS].reshape(5, 21, 6)
-    np.testing.assert_allclose(sixd, np.broadcast_to(identity_6d, sixd.shape), atol=1e-6)
     np.testing.assert_allclose(features[:, VELOCITY_CHANNELS], 0.0, atol=1e-7)
     np.testing.assert_array_equal(features[:, FOOT_CONTACTS], 1.0)
 
 
-def test_six_d_rotation_recovers_a_knee_swing():
-    knee, ankle = 4, 7
-    bone = SMPL22.rest_offsets[ankle]
-    bend = rotation_between(bone, np.cross(bone, [1.0, 0.0, 0.0]) + 0.4 * bone)
-    rotations = np.broadcast_to(np.eye(3), (4, 22, 3, 3)).copy()
-    rotations[:, knee] = bend
-    joints = SMPL22.forward_kinematics(rotations, np.tile([0.0, 0.93, 0.0], (4, 1)))
-    sixd = joints_to_features(joints)[:, JOINT_ROTATIONS].reshape(4, 21, 6)
-    np.testing.assert_allclose(sixd[:, ankle - 1], np.broadcast_to(matrix_to_6d(bend), (4, 6)), atol=1e-6)
+@pytest.mark.parametrize("name", sorted(DANCES))
+def test_rotations_carry_the_rest_directions_onto_the_bones(make_dance, name):
+    """Walking each chain, local rotations compose into the swings that point every rest direction
+    along its bone, starting from the world -> facing rotation."""
+    joints = canonicalize_joints(make_dance(num_frames=40, **DANCES[name]))
+    features = joints_to_features(joints)
+    sixd = features[:, JOINT_ROTATIONS].reshape(40, 21, 2, 3).astype(np.float64)
+    first, second = sixd[..., 0, :], sixd[..., 1, :]
+    local = np.stack([first, second, np.cross(first, second)], axis=-1)  # columns of each matrix
+    heading, _ = root_trajectory(features)
+    for chain in CHAINS:
+        swing = yaw_matrices(-heading)
+        for parent, joint in pairwise(chain):
+            swing = swing @ local[:, joint - 1]
+            bone = joints[:, joint] - joints[:, parent]
+            np.testing.assert_allclose(
+                swing @ REST_DIRECTIONS[joint], bone / np.linalg.norm(bone, axis=-1, keepdims=True), atol=1e-5
+            )
 
 
 def test_six_d_rotations_are_orthonormal_and_finite_for_degenerate_bones(make_dance):
@@ -123,17 +140,19 @@ def test_six_d_rotations_are_orthonormal_and_finite_for_degenerate_bones(make_da
     np.testing.assert_allclose(np.sum(sixd[..., 0, :] * sixd[..., 1, :], axis=-1), 0.0, atol=1e-5)
 
 
-def test_foot_contacts_follow_foot_speed_and_height():
-    num_frames = 60
+@pytest.mark.parametrize("fps", [20.0, 60.0])
+def test_foot_contacts_follow_foot_speed_at_any_frame_rate(fps):
+    seconds = 1.0
+    num_frames = int(fps * seconds)
     joints = np.broadcast_to(SMPL22.rest_joints(), (num_frames, 22, 3)).copy()
-    lift = np.linspace(0.0, 0.6, num_frames)
-    joints[:, [*SMPL22.left_foot, 4]] += np.stack([0 * lift, lift, lift], -1)[:, None]  # left leg swings up
-    contacts = joints_to_features(joints, fps=60)[:, FOOT_CONTACTS]
-    np.testing.assert_array_equal(contacts[:, 2:], 1.0)  # right foot planted
-    np.testing.assert_array_equal(contacts[:, :2], 0.0)  # left foot moving at 0.86 m/s
-    slow = joints_to_features(joints, fps=60, contact_speed=1.0)[:, FOOT_CONTACTS]
-    assert slow[0, 0] == 1.0  # slow enough and low
-    assert slow[-1, 0] == 0.0  # slow enough, but too high
+    time = np.arange(num_frames)[:, None] / fps
+    slow, fast = 0.9 * CONTACT_SPEED, 1.1 * CONTACT_SPEED  # m/s
+    joints[:, list(SMPL22.left_foot)] += (slow * time * [0.0, 0.6, 0.8])[:, None]  # sliding up, slowly
+    joints[:, list(SMPL22.right_foot)] += (fast * time * [0.0, 0.0, 1.0])[:, None]
+    contacts = joints_to_features(joints, fps=fps)[:, FOOT_CONTACTS]
+    np.testing.assert_array_equal(contacts[:, :2], 1.0)  # slow: a contact whatever its height
+    np.testing.assert_array_equal(contacts[:, 2:], 0.0)
+    assert pytest.approx(np.sqrt(0.002) * 20) == CONTACT_SPEED  # HumanML3D: 0.002 m² per frame at 20 fps
 
 
 def test_batched_inverse_matches_single_clips(make_dance):
@@ -155,3 +174,25 @@ def test_conversions_validate_their_input(make_dance):
         joints_to_features(make_dance(num_frames=10), fps=0)
     with pytest.raises(MotionError, match="\\[T, 22, 3\\]"):
         canonicalize_joints(np.zeros((10, 24, 3)))
+
+
+def test_humanml3d_feature_files_are_reproduced():
+    joints = np.load(realdata("humanml3d/new_joints/012314.npy")).astype(np.float64)  # [170, 22, 3], 20 fps
+    official = np.load(realdata("humanml3d/new_joint_vecs/012314.npy")).astype(np.float64)  # [170, 263]
+    np.testing.assert_allclose(features_to_joints(official), joints, atol=1e-6)
+    groups = (ROOT_CHANNELS, JOINT_POSITIONS, JOINT_ROTATIONS, JOINT_VELOCITIES)
+
+    # HumanML3D computed its 170 rows from 171 frames; the 171st follows from the last row's velocities.
+    heading, _ = root_trajectory(official)
+    step = official[-1, JOINT_VELOCITIES].reshape(22, 3) @ yaw_matrices(heading[-1]).T
+    features = joints_to_features(np.concatenate([joints, joints[-1:] + step]), fps=20)[:-1]
+    for channels in groups:
+        np.testing.assert_allclose(features[:, channels], official[:, channels], atol=1e-4)
+    np.testing.assert_array_equal(features[:, FOOT_CONTACTS], official[:, FOOT_CONTACTS])
+
+    # From the 170 kept frames alone, only the last 2 s (the facing smoothing reaching past the end) differ.
+    features = joints_to_features(joints, fps=20)
+    early = slice(0, len(joints) - int(2 * FACING_SMOOTHING_S * 20) - 1)
+    for channels in groups:
+        np.testing.assert_allclose(features[early, channels], official[early, channels], atol=1e-3)
+    assert np.mean(features[:, FOOT_CONTACTS] == official[:, FOOT_CONTACTS]) >= 0.98

@@ -3,6 +3,7 @@ import pytest
 
 from mumo.errors import DataError, MotionError
 from mumo.motion import STD_FLOOR, FeatureStats, compute_feature_stats
+from mumo.motion.features import FEATURE_VERSION
 
 
 def _clips(seed: int = 0) -> list[np.ndarray]:
@@ -38,7 +39,8 @@ def test_save_and_load_round_trip(tmp_path):
     path = tmp_path / "motion_stats.npz"
     stats.save(path)
     with np.load(path) as archive:
-        assert sorted(archive.files) == ["mean", "std"]
+        assert sorted(archive.files) == ["feature_version", "mean", "std"]
+        assert int(archive["feature_version"]) == FEATURE_VERSION
     loaded = FeatureStats.load(path)
     np.testing.assert_allclose(loaded.mean, stats.mean, rtol=1e-6)
     np.testing.assert_allclose(loaded.std, stats.std, rtol=1e-6)
@@ -55,6 +57,14 @@ def test_load_rejects_missing_or_malformed_files(tmp_path):
     np.savez(zero, mean=np.zeros(263), std=np.zeros(263))
     with pytest.raises(DataError, match="non-positive"):
         FeatureStats.load(zero)
+
+
+def test_statistics_of_another_feature_definition_are_refused(tmp_path):
+    stats = compute_feature_stats(_clips())
+    old = tmp_path / "old.npz"
+    np.savez(old, mean=stats.mean, std=stats.std)  # written before the definition had a version
+    with pytest.raises(DataError, match=r"old\.npz holds statistics of motion-feature definition 1, "):
+        FeatureStats.load(old)
 
 
 def test_compute_rejects_empty_or_invalid_input():

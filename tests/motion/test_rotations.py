@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from mumo.motion.rotations import heading_angles, matrix_to_6d, rotation_between, yaw_matrices
+from mumo.motion.rotations import (
+    heading_angles,
+    matrix_to_6d,
+    rotation_between,
+    smoothed_heading_angles,
+    yaw_matrices,
+)
 from mumo.motion.skeleton import SMPL22
 
 
@@ -43,3 +49,15 @@ def test_yaw_and_heading_agree():
 def test_matrix_to_6d_takes_the_first_two_columns():
     matrix = yaw_matrices(np.array(0.5))
     np.testing.assert_allclose(matrix_to_6d(matrix), np.concatenate([matrix[:, 0], matrix[:, 1]]))
+
+
+def test_smoothed_heading_is_the_facing_averaged_over_time():
+    angles = 0.3 * (-1.0) ** np.arange(41)  # facing left and right of +z in turn
+    turned = np.einsum("aij,kj->aki", yaw_matrices(angles), SMPL22.rest_joints())
+    np.testing.assert_allclose(smoothed_heading_angles(turned, SMPL22, 0.0), angles, atol=1e-9)
+    np.testing.assert_allclose(smoothed_heading_angles(turned, SMPL22, 3.0)[10:-10], 0.0, atol=1e-3)
+    # Turned shoulders outweigh the hips (HumanML3D's combination: shoulders minus hips).
+    twisted = SMPL22.rest_joints()[None].copy()
+    shoulders = [*SMPL22.face_joints[2:]]
+    twisted[:, shoulders] = twisted[:, shoulders] @ yaw_matrices(np.array(0.4)).T
+    assert smoothed_heading_angles(twisted, SMPL22, 0.0)[0] > 0.4 > heading_angles(twisted, SMPL22)[0]

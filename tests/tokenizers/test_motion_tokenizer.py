@@ -7,6 +7,7 @@ import torch
 
 from mumo.errors import CheckpointError
 from mumo.motion import FeatureStats
+from mumo.motion.features import FEATURE_VERSION
 from mumo.tokenizers import Tokenizer, load_tokenizer
 from mumo.tokenizers.motion_tokenizer import MotionTokenizer
 
@@ -44,6 +45,17 @@ def test_save_load_round_trip_gives_identical_codes(motion_tokenizer, clips, tmp
     assert torch.equal(loaded.encode_joints(joints), motion_tokenizer.encode_joints(joints))
     np.testing.assert_allclose(loaded.stats.mean, motion_tokenizer.stats.mean, rtol=1e-6)
     assert loaded.model.config == motion_tokenizer.model.config
+
+
+def test_a_tokenizer_of_another_feature_definition_is_refused(motion_tokenizer, tmp_path):
+    motion_tokenizer.save(tmp_path / "m")
+    config_path = tmp_path / "m" / "config.json"
+    config = json.loads(config_path.read_text())
+    assert config["feature_version"] == FEATURE_VERSION
+    del config["feature_version"]  # as written before the definition had a version
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=r"trained on motion-feature definition 1, .* definition 2"):
+        load_tokenizer(tmp_path / "m")
 
 
 def test_missing_files_raise_checkpoint_error(motion_tokenizer, tmp_path):

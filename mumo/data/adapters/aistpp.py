@@ -5,7 +5,8 @@ Expected input (the AIST++ annotations plus the AIST Dance DB music)::
     ROOT/motions/<sequence>.pkl        dict: smpl_poses [N, 72] (axis-angle, rad), smpl_trans [N, 3],
                                        smpl_scaling [1]; 60 fps              (joints_from="smpl")
     ROOT/keypoints3d/<sequence>.pkl    dict: keypoints3d_optim (else keypoints3d) [N, 17, 3], COCO order,
-                                       y up, cm (m / mm recognised); 60 fps   (joints_from="keypoints3d")
+                                       y up, cm (m / mm recognised); 60 fps   (joints_from="keypoints3d");
+                                       NaN gaps of up to MAX_KEYPOINT_GAP frames per keypoint are filled
     ROOT/wav/<music id>.wav            the AIST music track of each sequence (e.g. mBR0.wav)
     ROOT/splits/crossmodal_{train,val,test}.txt, ROOT/ignore_list.txt
                                        optional: mumo ships the lists (see :mod:`.aistpp_lists`)
@@ -23,8 +24,7 @@ import logging
 import pickle
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +39,7 @@ from mumo.data.item_report import ItemReport
 from mumo.errors import AudioError, DataError, MotionError, MumoError
 from mumo.motion import validate_joints
 from mumo.motion.coco17 import COCO17_NAMES, coco17_to_smpl24, recognise_keypoint_unit
+from mumo.motion.gaps import FilledGaps, fill_gaps
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ SITUATIONS = {"sBM": "basic", "sFM": "advanced"}
 JointsSource = Literal["smpl", "keypoints3d"]
 KEYPOINT_KEYS = ("keypoints3d_optim", "keypoints3d")
 """Keypoint arrays in an AIST++ keypoint pickle, in order of preference (the optimised ones are smoother)."""
+MAX_KEYPOINT_GAP = 6
+"""Longest run of NaN frames of one keypoint (0.1 s at 60 fps) that is interpolated; a longer one skips
+the sequence. The raw ``keypoints3d`` arrays lose single keypoints for a frame or two where triangulation
+failed."""
 _NAME = re.compile(r"^(g[A-Z]{2})_(s[A-Z]{2})_(c\w+?)_(d\d+)_(m[A-Z]{2}\d+)_(ch\d+)$")
 
 
@@ -136,14 +141,19 @@ def load_smpl_motion(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return poses, trans / scaling
 
 
-def load_keypoints3d(path: Path) -> np.ndarray:
+def load_keypoints3d(path: Path) -> FilledGaps:
     """COCO keypoints ``[N, 17, 3]`` in metres, y up: ``keypoints3d_optim`` if present, else ``keypoints3d``.
 
-    The unit (cm in AIST++; m and mm also recognised) is read from the dancer's leg-and-trunk length.
+    NaN gaps of up to :data:`MAX_KEYPOINT_GAP` frames per keypoint are interpolated
+    (:func:`mumo.motion.gaps.fill_gaps`). The unit (cm in AIST++; m and mm also recognised) is read from the
+    dancer's leg-and-trunk length.
+
+    Returns:
+        The keypoints (``points``) and how many gaps and keypoint-frames were filled.
 
     Raises:
-        MotionError: unreadable pickle, no keypoint array, wrong shape, NaN values, or a body that is not
-            upright along +y.
+        MotionError: unreadable pickle, no keypoint array, wrong shape, a longer NaN gap, or a body that is
+            not upright along +y.
     """
     data = _load_pickle(path)
     key = next((k for k in KEYPOINT_KEYS if isinstance(data, dict) and k in data), None)
@@ -152,12 +162,11 @@ def load_keypoints3d(path: Path) -> np.ndarray:
     keypoints = np.asarray(data[key], dtype=np.float64)
     if keypoints.ndim != 3 or keypoints.shape[1:] != (len(COCO17_NAMES), 3):
         raise MotionError(f"{path.name}: {key} must be [N, 17, 3] (COCO order), got {keypoints.shape}")
-    if not np.isfinite(keypoints).all():
-        frames = np.flatnonzero(~np.isfinite(keypoints).all(axis=(1, 2)))
-        raise MotionError(
-            f"{path.name}: {key} has NaN/Inf values in {len(frames)} frames (first: {frames[0]})"
-        )
-    keypoints = keypoints / recognise_keypoint_unit(keypoints)
+    try:
+        filled = fill_gaps(keypoints, MAX_KEYPOINT_GAP, COCO17_NAMES)
+    except MotionError as exc:
+        raise MotionError(f"{path.name}: {key}: {exc}") from None
+    keypoints = filled.points / recognise_keypoint_unit(filled.points)
     shoulders = keypoints[:, [COCO17_NAMES.index("left_shoulder"), COCO17_NAMES.index("right_shoulder")]]
     ankles = keypoints[:, [COCO17_NAMES.index("left_ankle"), COCO17_NAMES.index("right_ankle")]]
     up = (shoulders.mean(axis=1) - ankles.mean(axis=1)).mean(axis=0)
@@ -166,7 +175,7 @@ def load_keypoints3d(path: Path) -> np.ndarray:
             f"{path.name}: the dancer is not upright along +y (mean ankle-to-shoulder direction "
             f"{np.round(up / np.linalg.norm(up), 2).tolist()}); mumo expects y-up keypoints as in AIST++"
         )
-    return keypoints
+    return replace(filled, points=keypoints)
 
 
 def smpl_sequence_joints(skeleton: SMPLSkeleton, path: Path) -> np.ndarray:
@@ -175,9 +184,11 @@ def smpl_sequence_joints(skeleton: SMPLSkeleton, path: Path) -> np.ndarray:
     return _on_floor(skeleton.forward(poses, trans))
 
 
-def keypoint_sequence_joints(path: Path) -> np.ndarray:
-    """The 24 SMPL joints ``[N, 24, 3]`` estimated from a keypoint pickle, metres, y up, on the floor."""
-    return _on_floor(coco17_to_smpl24(load_keypoints3d(path)))
+def keypoint_sequence_joints(path: Path) -> tuple[np.ndarray, FilledGaps]:
+    """The 24 SMPL joints ``[N, 24, 3]`` estimated from a keypoint pickle (metres, y up, on the floor), and
+    the keypoints with the gaps that were filled."""
+    keypoints = load_keypoints3d(path)
+    return _on_floor(coco17_to_smpl24(keypoints.points)), keypoints
 
 
 def _on_floor(joints: np.ndarray) -> np.ndarray:
@@ -207,7 +218,8 @@ def prepare_aistpp(
 
     Returns:
         The run's report (also ``out/report.json``): sequences read, written, and skipped with reasons, where
-        each list was read from, and the joint source.
+        each list was read from, the joint source, and (from keypoints) the NaN gaps filled per sequence
+        (``keypoint_gaps_filled``: ``{sequence: {"gaps", "keypoint_frames"}}``, ``max_keypoint_gap_frames``).
 
     Raises:
         DataError: no input folder, no or unreadable SMPL model, an unknown ``joints_from``, or unusable
@@ -221,6 +233,9 @@ def prepare_aistpp(
     lists = resolve_lists(root, splits_dir, ignore_list)
     writer = DatasetWriter(out, source=f"AIST++ {root}, joints from {method}")
     writer.report.extra.update(joints_from=joints_from, **lists.as_report())
+    gaps_filled: dict[str, dict[str, int]] = {}
+    if joints_from == "keypoints3d":
+        writer.report.extra.update(max_keypoint_gap_frames=MAX_KEYPOINT_GAP, keypoint_gaps_filled=gaps_filled)
     for path in sorted(folder.glob("*.pkl")):
         name = path.stem
         if name in lists.ignored:
@@ -230,23 +245,29 @@ def prepare_aistpp(
             writer.skip(name, "not in any split list")
             continue
         try:
-            _add_sequence(writer, root, joints_of(path), name, lists.splits[name])
+            joints, keypoints = joints_of(path)
+            _add_sequence(writer, root, joints, name, lists.splits[name])
         except MumoError as exc:
             writer.skip(name, f"{type(exc).__name__}: {exc}")
+            continue
+        if keypoints is not None and keypoints.gaps:
+            gaps_filled[name] = {"gaps": keypoints.gaps, "keypoint_frames": keypoints.frames}
     return writer.close()
 
 
 def _joint_source(
     joints_from: str, smpl_model: str | Path | None
-) -> tuple[str, Callable[[Path], np.ndarray], str]:
-    """``(input folder, path → [N, 24, 3] joints, description)`` of a joint source."""
+) -> tuple[str, Callable[[Path], tuple[np.ndarray, FilledGaps | None]], str]:
+    """``(input folder, path → ([N, 24, 3] joints, keypoints with their filled gaps or None), description)``
+    of a joint source."""
     if joints_from == "smpl":
         if smpl_model is None:
             raise DataError(
                 "joints from SMPL fits need an SMPL model file (--smpl-model); without one, use "
                 "--joints-from keypoints3d"
             )
-        return "motions", partial(smpl_sequence_joints, SMPLSkeleton.load(smpl_model)), "SMPL fits"
+        skeleton = SMPLSkeleton.load(smpl_model)
+        return "motions", lambda path: (smpl_sequence_joints(skeleton, path), None), "SMPL fits"
     if joints_from == "keypoints3d":
         return "keypoints3d", keypoint_sequence_joints, "3-D keypoints (spine/collar/toe/hand estimated)"
     raise DataError(f"joints_from must be 'smpl' or 'keypoints3d', got {joints_from!r}")
