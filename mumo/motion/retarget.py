@@ -50,6 +50,12 @@ STANDARD_BODY_M = float(_chain_length(SMPL22.rest_joints(), BODY_CHAIN))
 """Ankle-to-head length along the bones of mumo's average adult body, metres (about 1.5 m)."""
 
 
+def recognise_joints_unit(joints: np.ndarray) -> float:
+    """The length unit of SMPL22 joints ``[T, 22, 3]`` told from the body's size: 1 (metres), 100
+    (centimetres) or 1000 (millimetres); divide the joints by it to get metres."""
+    return recognise_unit(_body_size(joints), STANDARD_BODY_M)
+
+
 def read_bvh_smpl22(
     path: str | Path, units_per_metre: float | None = None, skeleton_map: SkeletonMap | None = None
 ) -> tuple[np.ndarray, float]:

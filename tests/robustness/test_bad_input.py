@@ -19,11 +19,13 @@ from mumo.config import load_config
 from mumo.data.synthetic import build_synthetic_dataset
 from mumo.data.token_store import TokenStore
 from mumo.errors import AudioError, ConfigError, DataError, InputError
+from mumo.motion.io import load_dance
 from mumo.pipeline import Pipeline, save_bundle
 from mumo.train.config import TrainConfig
 from mumo.train.run import check_store_fits
 
 from ..pipeline.conftest import synthetic_song, tiny_components
+from ..tokenizers.helpers import swaying_clip
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +272,13 @@ def test_a_bad_value_in_a_bundle_manifest_is_named(bundle, tmp_path, capsys):
     (copy / "bundle.json").write_text(json.dumps({**manifest, "window_s": "long"}))
     assert main(["generate", "--checkpoint", str(copy), "--duration", "2", "--out", str(tmp_path / "o")]) == 2
     assert "window_s must be a number" in _one_line_error(capsys)
+
+
+def test_joint_arrays_in_centimetres_are_read_as_metres(tmp_path, caplog):
+    metres = swaying_clip(60, seed=2)
+    np.save(tmp_path / "cm.npy", metres * 100.0)
+    joints, _ = load_dance(tmp_path / "cm.npy", 60.0)
+    np.testing.assert_allclose(joints, metres, atol=1e-9)
+    assert "centimetres" in caplog.text
+    np.save(tmp_path / "m.npy", metres)
+    np.testing.assert_array_equal(load_dance(tmp_path / "m.npy", 60.0)[0], metres)
