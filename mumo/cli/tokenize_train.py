@@ -67,7 +67,7 @@ def _music_figures(measured: Any) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     from mumo.config import load_config
-    from mumo.tokenizers import training
+    from mumo.train import tokenizer_recipes as training
 
     schema, train, figures = {
         "motion": (training.MotionTokenizerTraining, training.train_motion_tokenizer, _motion_figures),

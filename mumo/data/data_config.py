@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from mumo import checks
-
 
 @dataclass
 class TokenDataConfig:
@@ -32,8 +30,3 @@ class TokenDataConfig:
     short_clips: Literal["skip", "pad"] = "skip"
     pad_id: int | None = None
     drop_last: bool = False
-
-    def __post_init__(self) -> None:
-        checks.number(self.window_s, "window_s", above=0.0, maximum=3600.0)
-        checks.integer(self.batch_size, "batch_size", minimum=1)
-        checks.integer(self.num_workers, "num_workers", minimum=0)

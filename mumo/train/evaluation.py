@@ -136,6 +136,8 @@ class Evaluator:
     full_music_context: bool
     music_vocab: int
     motion_vocab: int
+    frame_rate: float
+    """Code frames per second of the store, Hz."""
 
     def dance(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``dance`` suite at one guidance scale and seed."""
@@ -168,7 +170,7 @@ class Evaluator:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
         clips, section = self.clips, self.section
         result = generate(
-            self.model, Task(section.music_task), duration_s=section.music_clip_s,
+            self.model, Task(section.music_task), round(section.music_clip_s * self.frame_rate),
             music_descriptions=[c.record.music_caption for c in clips],
             motion_descriptions=[c.record.motion_caption for c in clips], guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
@@ -364,7 +366,7 @@ def evaluate_model(
             log.info("music gap measured on the %s clips (too few validation clips)", section.split)
     evaluator = Evaluator(
         model, decoders, section, clips, gap_clips, dataset, Path(run_dir), full_music_context,
-        store.meta.music.cardinality, store.meta.motion.cardinality,
+        store.meta.music.cardinality, store.meta.motion.cardinality, store.frame_rate,
     )  # fmt: skip
     suite_runs = {"dance": evaluator.dance, "music": evaluator.music}
     was_training = model.training
