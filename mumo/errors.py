@@ -27,3 +27,7 @@ class DataError(MumoError):
 
 class CheckpointError(MumoError):
     """A checkpoint or pretrained directory is missing, incompatible, or has missing/unexpected tensors."""
+
+
+class LimitError(MumoError):
+    """A request exceeds a limit of the web page (length of an upload, duration to generate)."""
