@@ -62,6 +62,7 @@ class Generated:
 
     @property
     def bvh(self) -> Path:
+        """The dance as a BVH animation (SMPL22 skeleton)."""
         return self.folder / "dance.bvh"
 
     @property
@@ -71,6 +72,7 @@ class Generated:
 
     @property
     def music(self) -> Path:
+        """The music, 16-bit PCM WAV."""
         return self.folder / "music.wav"
 
     @property
