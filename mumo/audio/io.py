@@ -83,8 +83,8 @@ def load(
         length_s = info.duration
         if length_s > max_seconds:
             raise AudioError(
-                f"{path}: {length_s:.0f} s of audio, more than the {max_seconds:g} s allowed; cut it, give a "
-                "duration, or raise the limit (mumo generate --max-length)"
+                f"{path}: {length_s:.0f} s of audio, more than the {max_seconds:g} s allowed; cut it first, "
+                "or ask for a shorter duration"
             )
     try:
         frames = -1 if first_seconds is None else max(1, round(first_seconds * info.samplerate))

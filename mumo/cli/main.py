@@ -31,6 +31,7 @@ VERB_MODULES: tuple[str, ...] = (
     "mumo.cli.report",
     "mumo.cli.generate",
     "mumo.cli.bundle",
+    "mumo.cli.serve",
 )
 
 EPILOG = """examples:

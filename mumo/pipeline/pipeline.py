@@ -328,19 +328,16 @@ def check_sampling(sampling: Sampling) -> Sampling:
 
 def check_duration(duration_s: float | None, max_length_s: float = MAX_LENGTH_S) -> float | None:
     """``duration_s`` (None = the input's length) after checking it is a finite number of seconds in
-    ``[MIN_DURATION_S, max_length_s]``.
+    ``[MIN_DURATION_S, max_length_s]`` (the limit of :class:`Pipeline`, ``mumo generate --max-length``).
 
     Raises:
-        InputError: naming the allowed range and how to raise the limit.
+        InputError: naming the allowed range.
     """
     if duration_s is None:
         return None
     value = checks.number(duration_s, "duration (seconds)", minimum=MIN_DURATION_S)
     if value > max_length_s:
-        raise InputError(
-            f"duration {value:g} s is longer than the {max_length_s:g} s allowed; raise the limit with "
-            "max_length_s (mumo generate --max-length) if the machine has the memory and time"
-        )
+        raise InputError(f"duration {value:g} s is longer than the {max_length_s:g} s allowed")
     return value
 
 
