@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 
 from mumo.lm.decoding import compiled_decoder
-from mumo.lm.masks import two_stream_mask
+from mumo.lm.masks import Visibility, two_stream_mask
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.sampling import sample_next, sampling_generator
 from mumo.lm.tasks import Task, task_spec
@@ -163,7 +163,7 @@ def generate(
             ("music", music, spec.music_sees_motion),
             ("motion", motion, spec.motion_sees_music),
         )
-        if stream is not None and not stream.generated and sees == "none"
+        if stream is not None and not stream.generated and sees == Visibility.NONE
     }
     streams = {"music": music, "motion": motion}
     decoded = [n for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
@@ -254,7 +254,7 @@ def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: t
         raise ValueError(
             f"stream guidance needs a given stream (music2motion or motion2music), not {task.value}"
         )
-    return two_stream_mask(music_len, motion_len, "none", "none", device)
+    return two_stream_mask(music_len, motion_len, Visibility.NONE, Visibility.NONE, device)
 
 
 def _per_row(masks: torch.Tensor, batch: int) -> torch.Tensor:

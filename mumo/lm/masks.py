@@ -17,7 +17,8 @@ Masks are boolean, ``True`` = may attend; rows are queries, columns keys. ``m`` 
        d3    1  1  1  1 |  1  1  1  1
 
 ``music2motion`` — music is causal over itself and never sees motion; motion is causal over itself and sees
-music causally (``full_context=False``, as above) or the whole music clip (``full_context=True``)::
+music causally (``full_music_context=False``, as above) or the whole music clip (``full_music_context=True``,
+below)::
 
             m0 m1 m2 m3 | d0 d1 d2 d3
        m*    causal     |  .  .  .  .
@@ -28,6 +29,16 @@ music causally (``full_context=False``, as above) or the whole music clip (``ful
 
 ``motion2music`` — the mirror image (music rows see motion). ``music`` / ``motion`` — a single causal stream.
 
+Steps and frames: both streams are laid out in MusicGen's delay pattern (:mod:`mumo.lm.delay_pattern`), so
+step ``s`` holds codebook ``k`` of frame ``s - 1 - k`` (step 0 is the special token; codebook 0 of frame
+``t`` sits at step ``t + 1``, codebook 3 at step ``t + 4``). "Steps <= s" of the other stream therefore means
+codebook ``k`` of its frames ``<= s - 1 - k``: a causal motion step sees the music's codebook 0 of the frame
+it predicts, but that frame's last codebook only ``K - 1`` steps later. ``FULL`` visibility removes that lag
+where the other stream is given, not generated.
+
+The visibility of one stream by the other is a :class:`Visibility`, set per task in the table of
+:mod:`mumo.lm.tasks`; a new layout is a new row there (or a new value here), nothing else.
+
 Cross-attention: music queries see only the valid tokens of the music description, motion queries only those
 of the motion description; nothing in it is causal. A null description (all-zero mask, see
 :func:`mumo.lm.text.null_condition`) is read the way MusicGen reads it: its queries attend uniformly to all of
@@ -36,7 +47,20 @@ that description's (zero) states, so the cross-attention adds exactly zero and n
 
 from __future__ import annotations
 
+import enum
+
 import torch
+
+
+class Visibility(enum.StrEnum):
+    """How much of the other stream a stream's steps see."""
+
+    NONE = "none"
+    """Nothing of it."""
+    CAUSAL = "causal"
+    """Its steps up to and including the query's own step."""
+    FULL = "full"
+    """All of it (only for a given stream, never one being generated)."""
 
 
 def causal(length: int, device: torch.device | None = None) -> torch.Tensor:
@@ -47,19 +71,23 @@ def causal(length: int, device: torch.device | None = None) -> torch.Tensor:
 def two_stream_mask(
     music_len: int,
     motion_len: int,
-    music_sees_motion: str,
-    motion_sees_music: str,
+    music_sees_motion: Visibility,
+    motion_sees_music: Visibility,
     device: torch.device | None = None,
 ) -> torch.Tensor:
-    """``[Sm + Sd, Sm + Sd]`` mask; each stream is causal over itself and sees the other ``"none"``,
-    ``"causal"`` (steps <= its own) or ``"full"``."""
+    """``[Sm + Sd, Sm + Sd]`` mask; each stream is causal over itself and sees the other as its
+    :class:`Visibility` says."""
     blocks = {
-        "none": lambda rows, cols: torch.zeros(rows, cols, dtype=torch.bool, device=device),
-        "causal": lambda rows, cols: torch.ones(rows, cols, dtype=torch.bool, device=device).tril(),
-        "full": lambda rows, cols: torch.ones(rows, cols, dtype=torch.bool, device=device),
+        Visibility.NONE: lambda rows, cols: torch.zeros(rows, cols, dtype=torch.bool, device=device),
+        Visibility.CAUSAL: lambda rows, cols: torch.ones(rows, cols, dtype=torch.bool, device=device).tril(),
+        Visibility.FULL: lambda rows, cols: torch.ones(rows, cols, dtype=torch.bool, device=device),
     }
-    top = torch.cat([causal(music_len, device), blocks[music_sees_motion](music_len, motion_len)], dim=1)
-    bottom = torch.cat([blocks[motion_sees_music](motion_len, music_len), causal(motion_len, device)], dim=1)
+    top = torch.cat(
+        [causal(music_len, device), blocks[Visibility(music_sees_motion)](music_len, motion_len)], dim=1
+    )
+    bottom = torch.cat(
+        [blocks[Visibility(motion_sees_music)](motion_len, music_len), causal(motion_len, device)], dim=1
+    )
     return torch.cat([top, bottom], dim=0)
 
 

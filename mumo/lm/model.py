@@ -19,7 +19,7 @@ from mumo.errors import CheckpointError
 from mumo.lm.config import LMConfig
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
-from mumo.lm.masks import cross_attention_mask, two_stream_mask
+from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
 from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
 from mumo.lm.tasks import Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
@@ -258,7 +258,7 @@ class MusicMotionLM(nn.Module):
         conditions = Conditions(condition_states, condition_mask, no_text, condition_mask[:, :0])
         empty = sequence[..., :0]
         positions = torch.arange(length, device=sequence.device)
-        mask = two_stream_mask(length, 0, "none", "none", sequence.device)
+        mask = two_stream_mask(length, 0, Visibility.NONE, Visibility.NONE, sequence.device)
         music, _ = self.run(sequence, positions, empty, positions[:0], conditions, mask)
         return music
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from mumo.lm.masks import Visibility
+
 
 class Task(enum.StrEnum):
     """What the model generates, and from what."""
@@ -22,8 +24,8 @@ class TaskSpec:
 
     Attributes:
         music_stream, motion_stream: which token streams are in the sequence.
-        music_sees_motion, motion_sees_music: cross-stream visibility, ``"none"``, ``"causal"`` or ``"full"``
-            (``"full"`` only where the seen stream is given, never generated).
+        music_sees_motion, motion_sees_music: cross-stream :class:`~mumo.lm.masks.Visibility` (``FULL`` only
+            where the seen stream is given, never generated).
         generates_music, generates_motion: which streams are predicted (loss terms, sampling).
         music_description, motion_description: whether the description of that modality conditions the task
             (the given modality's description is replaced by the null description).
@@ -31,8 +33,8 @@ class TaskSpec:
 
     music_stream: bool
     motion_stream: bool
-    music_sees_motion: str
-    motion_sees_music: str
+    music_sees_motion: Visibility
+    motion_sees_music: Visibility
     generates_music: bool
     generates_motion: bool
     music_description: bool
@@ -42,11 +44,28 @@ class TaskSpec:
 def task_spec(task: Task, full_music_context: bool = False) -> TaskSpec:
     """The spec of ``task``. ``full_music_context`` lets motion see the whole (given) music clip in
     ``music2motion`` (and music the whole motion clip in ``motion2music``) instead of steps <= its own."""
-    cross = "full" if full_music_context else "causal"
+    given = Visibility.FULL if full_music_context else Visibility.CAUSAL
+    none, causal = Visibility.NONE, Visibility.CAUSAL
+    both_streams = {"music_stream": True, "motion_stream": True}
     return {
-        Task.JOINT: TaskSpec(True, True, "causal", "causal", True, True, True, True),
-        Task.MUSIC2MOTION: TaskSpec(True, True, "none", cross, False, True, False, True),
-        Task.MOTION2MUSIC: TaskSpec(True, True, cross, "none", True, False, True, False),
-        Task.MUSIC: TaskSpec(True, False, "none", "none", True, False, True, False),
-        Task.MOTION: TaskSpec(False, True, "none", "none", False, True, False, True),
-    }[Task(task)]
+        Task.JOINT: TaskSpec(
+            **both_streams, music_sees_motion=causal, motion_sees_music=causal,
+            generates_music=True, generates_motion=True, music_description=True, motion_description=True,
+        ),
+        Task.MUSIC2MOTION: TaskSpec(
+            **both_streams, music_sees_motion=none, motion_sees_music=given,
+            generates_music=False, generates_motion=True, music_description=False, motion_description=True,
+        ),
+        Task.MOTION2MUSIC: TaskSpec(
+            **both_streams, music_sees_motion=given, motion_sees_music=none,
+            generates_music=True, generates_motion=False, music_description=True, motion_description=False,
+        ),
+        Task.MUSIC: TaskSpec(
+            music_stream=True, motion_stream=False, music_sees_motion=none, motion_sees_music=none,
+            generates_music=True, generates_motion=False, music_description=True, motion_description=False,
+        ),
+        Task.MOTION: TaskSpec(
+            music_stream=False, motion_stream=True, music_sees_motion=none, motion_sees_music=none,
+            generates_music=False, generates_motion=True, music_description=False, motion_description=True,
+        ),
+    }[Task(task)]  # fmt: skip

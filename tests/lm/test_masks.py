@@ -3,7 +3,7 @@ import torch
 
 from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.delay_pattern import DelayPattern
-from mumo.lm.masks import cross_attention_mask, two_stream_mask
+from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.tasks import Task, task_spec
 
@@ -25,7 +25,7 @@ def test_joint_mask_cell_by_cell():
             "1111 1111",
         ]
     )
-    torch.testing.assert_close(two_stream_mask(4, 4, "causal", "causal"), expected)
+    torch.testing.assert_close(two_stream_mask(4, 4, Visibility.CAUSAL, Visibility.CAUSAL), expected)
 
 
 def test_music2motion_masks_cell_by_cell():
@@ -41,7 +41,7 @@ def test_music2motion_masks_cell_by_cell():
             "1111 1111",
         ]
     )
-    torch.testing.assert_close(two_stream_mask(4, 4, "none", "full"), full)
+    torch.testing.assert_close(two_stream_mask(4, 4, Visibility.NONE, Visibility.FULL), full)
     causal = grid(
         [
             "1000 0000",
@@ -54,15 +54,15 @@ def test_music2motion_masks_cell_by_cell():
             "1111 1111",
         ]
     )
-    torch.testing.assert_close(two_stream_mask(4, 4, "none", "causal"), causal)
-    mirror = two_stream_mask(4, 4, "full", "none")
+    torch.testing.assert_close(two_stream_mask(4, 4, Visibility.NONE, Visibility.CAUSAL), causal)
+    mirror = two_stream_mask(4, 4, Visibility.FULL, Visibility.NONE)
     torch.testing.assert_close(mirror[:4, 4:], torch.ones(4, 4, dtype=torch.bool))
     assert not mirror[4:, :4].any()
 
 
 def test_task_table():
-    assert task_spec(Task.MUSIC2MOTION).music_sees_motion == "none"
-    assert task_spec(Task.MUSIC2MOTION, full_music_context=True).motion_sees_music == "full"
+    assert task_spec(Task.MUSIC2MOTION).music_sees_motion is Visibility.NONE
+    assert task_spec(Task.MUSIC2MOTION, full_music_context=True).motion_sees_music is Visibility.FULL
     assert not task_spec(Task.MUSIC).motion_stream
     assert not task_spec(Task.MUSIC2MOTION).music_description
 
@@ -116,3 +116,8 @@ def test_text_cross_attention_is_not_causal(model):
         a = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description A"], [""]), music)
         b = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description B"], [""]), music)
     assert not torch.allclose(a.music[:, 0, 0], b.music[:, 0, 0])
+
+
+def test_a_misspelt_visibility_fails_where_it_is_written():
+    with pytest.raises(ValueError, match="'ful' is not a valid Visibility"):
+        two_stream_mask(4, 4, "ful", Visibility.NONE)
