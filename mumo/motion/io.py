@@ -44,8 +44,8 @@ def load_dance(
         raise MotionError(f"{path}: unsupported dance file; give one of {', '.join(DANCE_SUFFIXES)}")
     try:
         array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise MotionError(f"{path}: not a readable .npy array ({exc})") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise MotionError(f"{path}: not a readable .npy array ({exc or 'empty file'})") from None
     fps = validate_fps(fps)
     if array.ndim == 2 and array.shape[1] == FEATURE_DIM:
         return features_to_joints(validate_features(array)), fps

@@ -18,7 +18,7 @@ from mumo.cli.main import main
 from mumo.config import load_config
 from mumo.data.synthetic import build_synthetic_dataset
 from mumo.data.token_store import TokenStore
-from mumo.errors import AudioError, ConfigError, DataError, InputError
+from mumo.errors import AudioError, ConfigError, DataError, InputError, MotionError
 from mumo.motion.io import load_dance
 from mumo.pipeline import Pipeline, save_bundle
 from mumo.train.config import TrainConfig
@@ -272,6 +272,16 @@ def test_a_bad_value_in_a_bundle_manifest_is_named(bundle, tmp_path, capsys):
     (copy / "bundle.json").write_text(json.dumps({**manifest, "window_s": "long"}))
     assert main(["generate", "--checkpoint", str(copy), "--duration", "2", "--out", str(tmp_path / "o")]) == 2
     assert "window_s must be a number" in _one_line_error(capsys)
+
+
+def test_an_empty_or_cut_npy_is_a_motion_error(tmp_path):
+    (tmp_path / "empty.npy").touch()
+    with pytest.raises(MotionError, match=r"not a readable \.npy array"):
+        load_dance(tmp_path / "empty.npy")
+    np.save(tmp_path / "cut.npy", np.zeros((100, 22, 3)))
+    (tmp_path / "cut.npy").write_bytes((tmp_path / "cut.npy").read_bytes()[:300])
+    with pytest.raises(MotionError, match=r"not a readable \.npy array"):
+        load_dance(tmp_path / "cut.npy")
 
 
 def test_joint_arrays_in_centimetres_are_read_as_metres(tmp_path, caplog):
