@@ -47,6 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--min-duration", type=float, default=5.0, help="shortest clip, seconds")
     synth.add_argument("--max-duration", type=float, default=12.0, help="longest clip, seconds")
     synth.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
+    synth.add_argument(
+        "--features",
+        choices=("humanml3d", "mumo_dance"),
+        default="humanml3d",
+        help="motion-feature definition of the dataset's statistics and tokenizers (default HumanML3D's)",
+    )
     synth.set_defaults(func=run_synth)
 
 
@@ -100,6 +106,7 @@ def _summary(stats: dict) -> Table:
 def run_synth(args: argparse.Namespace) -> int:
     from mumo.data.synthetic import build_synthetic_dataset
     from mumo.files import check_output_folder
+    from mumo.motion.features import FEATURE_DEFINITIONS
 
     check_output_folder(args.out, args.overwrite)
     console = Console()
@@ -118,6 +125,7 @@ def run_synth(args: argparse.Namespace) -> int:
             max_duration_s=args.max_duration,
             on_clip=advance,
             overwrite=args.overwrite,
+            feature_version={name: v for v, name in FEATURE_DEFINITIONS.items()}[args.features],
         )
     console.print(f"wrote the synthetic dataset to {args.out.resolve()}", soft_wrap=True)
     console.print(_summary(stats))

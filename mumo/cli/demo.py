@@ -44,6 +44,8 @@ class DemoData:
     seed: int = 0
     min_duration_s: float = 5.0
     max_duration_s: float = 12.0
+    features: Literal["humanml3d", "mumo_dance"] = "mumo_dance"
+    """Motion-feature definition of the dataset and its tokenizers (see :mod:`mumo.motion.features`)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _held_out(out: Path, config: DemoConfig) -> ClipRecord:
 def _synth_argv(out: Path, c: DemoConfig) -> list[str]:
     return ["data", "synth", "--out", str(out / "data"), "--num-clips", str(c.data.num_clips),
             "--seed", str(c.data.seed), "--min-duration", str(c.data.min_duration_s),
-            "--max-duration", str(c.data.max_duration_s)]
+            "--max-duration", str(c.data.max_duration_s), "--features", c.data.features]
 
 
 def _render_argv(out: Path, c: DemoConfig) -> list[str]:

@@ -31,8 +31,15 @@ its evaluators and tokenizers trained on it fit mumo's features; on HumanML3D's 
 
 At other frame rates the same definition holds with these two thresholds converted from seconds and m/s.
 HumanML3D also retargets every body to one skeleton and puts it on the floor before computing features; mumo
-takes the joints as given (floor at y = 0). :data:`FEATURE_VERSION` names this definition; statistics and
-tokenizers saved under another one are refused when loaded.
+takes the joints as given (floor at y = 0). :data:`FEATURE_VERSION` names this definition.
+
+mumo keeps one variant of its own, **mumo_dance** (definition 1, ``joints_to_features(..., version=1)``): the
+same layout and the same inverse, but the facing of every frame is the unsmoothed shoulders-and-hips facing,
+the rotations align each rest-pose bone with the observed one in that frame, and a foot joint is in contact
+while slower than 0.5 m/s within 5 cm of its lowest height. Dance spins and quick turns, which a 1-s
+smoothing of the facing smears, stay in the root channels; the demo's motion tokenizer reconstructs the
+synthetic dances 3x better with it (docs/quality.md), so the demo uses it. Statistics and tokenizers record
+the definition they were made with (:data:`FEATURE_DEFINITIONS`), and features are computed with theirs.
 
 Frame count: the conversion is **length-preserving**: ``T`` joint frames ↔ ``T`` feature rows. Velocities and
 contacts in row ``t`` are forward differences (frame ``t`` → ``t+1``) as in HumanML3D, which has ``T-1`` rows
@@ -51,8 +58,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from mumo.errors import MotionError
 from mumo.motion.inverse_kinematics import chain_rotations
-from mumo.motion.rotations import heading_angles, matrix_to_6d, smoothed_heading_angles, yaw_matrices
+from mumo.motion.rotations import (
+    heading_angles,
+    matrix_to_6d,
+    rotation_between,
+    smoothed_heading_angles,
+    yaw_matrices,
+)
 from mumo.motion.skeleton import SMPL22
 from mumo.motion.validate import validate_features, validate_fps, validate_joints
 
@@ -71,6 +85,13 @@ VELOCITY_CHANNELS = np.r_[ROOT_ANGULAR_VELOCITY, ROOT_LINEAR_VELOCITY, JOINT_VEL
 """Indices of the per-frame velocity channels (change with the frame rate)."""
 
 FEATURE_VERSION = 2
+MUMO_DANCE_VERSION = 1
+FEATURE_DEFINITIONS = {MUMO_DANCE_VERSION: "mumo_dance", FEATURE_VERSION: "humanml3d"}
+"""The feature definitions by version: HumanML3D's (the default) and mumo's dance variant."""
+DANCE_CONTACT_SPEED = 0.5
+"""mumo_dance: a foot joint slower than this (m/s) and within :data:`DANCE_CONTACT_HEIGHT` is in contact."""
+DANCE_CONTACT_HEIGHT = 0.05
+"""mumo_dance: metres above the foot joint's lowest height in the clip within which it may be in contact."""
 """Version of the feature definition. 2: HumanML3D's (this module). 1: mumo's earlier own definition
 (unsmoothed facing, rotations aligning mumo's rest bones, contacts from speed and height), whose statistics
 and tokenizers no longer fit."""
@@ -83,20 +104,23 @@ below 0.002 m² at 20 fps)."""
 _FLOOR = np.array([1.0, 0.0, 1.0])
 
 
-def joints_to_features(joints: np.ndarray, fps: float = 60.0) -> np.ndarray:
-    """Per-frame 263-d features of a 22-joint clip (HumanML3D's definition, layout in the module docstring).
+def joints_to_features(joints: np.ndarray, fps: float = 60.0, version: int = FEATURE_VERSION) -> np.ndarray:
+    """Per-frame 263-d features of a 22-joint clip (layout in the module docstring).
 
     Args:
         joints: ``[T, 22, 3]`` joint positions, metres, y up, floor at y = 0, ``T >= 3``.
         fps: frame rate of ``joints`` (frames per second); velocity channels are stored per frame at this
             rate, ``fps`` sets the facing smoothing (frames) and the contact threshold (metres per frame).
+        version: the definition (:data:`FEATURE_DEFINITIONS`): 2, HumanML3D's; 1, mumo_dance.
 
     Returns:
         ``[T, 263]`` float32 features, one row per joint frame.
 
     Raises:
-        MotionError: if ``joints`` or ``fps`` are invalid.
+        MotionError: if ``joints``, ``fps`` or ``version`` are invalid.
     """
+    if check_feature_version(version) == MUMO_DANCE_VERSION:
+        return _mumo_dance_features(joints, fps)
     joints = canonicalize_joints(joints)
     fps = validate_fps(fps)
     heading = smoothed_heading_angles(joints, SMPL22, FACING_SMOOTHING_S * fps)  # [T]
@@ -118,6 +142,63 @@ def joints_to_features(joints: np.ndarray, fps: float = 60.0) -> np.ndarray:
         axis=-1,
     )
     return features.astype(np.float32)
+
+
+def check_feature_version(version: int) -> int:
+    """``version`` after checking it names a feature definition mumo computes.
+
+    Raises:
+        MotionError: an unknown version (naming the known ones).
+    """
+    if version not in FEATURE_DEFINITIONS:
+        known = ", ".join(f"{v} ({name})" for v, name in FEATURE_DEFINITIONS.items())
+        raise MotionError(f"unknown motion-feature definition {version}; this mumo computes {known}")
+    return int(version)
+
+
+def _mumo_dance_features(joints: np.ndarray, fps: float) -> np.ndarray:
+    """The mumo_dance variant (module docstring): unsmoothed facing, bone-alignment rotations, contacts by
+    speed and height."""
+    joints = validate_joints(joints, NUM_JOINTS)
+    fps = validate_fps(fps)
+    heading = heading_angles(joints, SMPL22)  # [T]
+    to_facing = yaw_matrices(-heading)  # [T, 3, 3]
+    root = joints[:, 0]  # [T, 3]
+    relative = np.einsum("tij,tkj->tki", to_facing, joints - root[:, None] * _FLOOR)  # [T, 22, 3]
+    local_velocity = np.einsum("tij,tkj->tki", to_facing[:-1], np.diff(joints, axis=0))  # [T-1, 22, 3]
+    num_frames = len(joints)
+    features = np.concatenate(
+        [
+            root_channels(heading, root),
+            relative[:, 1:].reshape(num_frames, -1),
+            matrix_to_6d(_bone_alignment_rotations(relative)).reshape(num_frames, -1),
+            _repeat_last(local_velocity.reshape(num_frames - 1, -1)),
+            _speed_contacts(joints, fps),
+        ],
+        axis=-1,
+    )
+    return features.astype(np.float32)
+
+
+def _bone_alignment_rotations(relative: np.ndarray) -> np.ndarray:
+    """``[T, 21, 3, 3]`` local rotations of joints 1..21 from facing-frame positions ``[T, 22, 3]``: each
+    bone gets the smallest rotation taking its rest direction onto the observed one; a joint's local
+    rotation is its parent bone's inverted times its own."""
+    parents = np.asarray(SMPL22.parents[1:])
+    bones = relative[:, 1:] - relative[:, parents]  # [T, 21, 3]
+    bone_rotations = rotation_between(SMPL22.rest_offsets[1:], bones)  # [T, 21, 3, 3]
+    identity = np.broadcast_to(np.eye(3), (len(relative), 1, 3, 3))
+    global_rotations = np.concatenate([identity, bone_rotations], axis=1)  # [T, 22, 3, 3]
+    return np.swapaxes(global_rotations[:, parents], -1, -2) @ bone_rotations
+
+
+def _speed_contacts(joints: np.ndarray, fps: float) -> np.ndarray:
+    """mumo_dance contacts ``[T, 4]``: slower than :data:`DANCE_CONTACT_SPEED` and within
+    :data:`DANCE_CONTACT_HEIGHT` of the joint's lowest height."""
+    feet = joints[:, [*SMPL22.left_foot, *SMPL22.right_foot]]  # [T, 4, 3]
+    speed = _repeat_last(np.linalg.norm(np.diff(feet, axis=0), axis=-1)) * fps  # [T, 4] m/s
+    height = feet[..., 1] - feet[..., 1].min(axis=0)
+    return ((speed < DANCE_CONTACT_SPEED) & (height < DANCE_CONTACT_HEIGHT)).astype(np.float64)
 
 
 def features_to_joints(features: np.ndarray) -> np.ndarray:

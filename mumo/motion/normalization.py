@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mumo.errors import DataError, MotionError
-from mumo.motion.features import FEATURE_DIM, FEATURE_VERSION
+from mumo.motion.features import FEATURE_DIM, FEATURE_VERSION, MUMO_DANCE_VERSION, check_feature_version
 from mumo.motion.validate import validate_features
 
 STD_FLOOR = 1e-4
@@ -75,21 +75,23 @@ class FeatureStats:
                 raise DataError(f"{path} must hold a [{FEATURE_DIM}] array '{key}'; recompute the statistics")
         if not np.all(arrays["std"] > 0):
             raise DataError(f"{path} has non-positive 'std' entries; recompute the statistics")
-        version = int(arrays.get("feature_version", 1))  # files before versions: 1
-        if version != FEATURE_VERSION:
-            raise DataError(
-                f"{path} holds statistics of motion-feature definition {version}, this mumo computes "
-                f"definition {FEATURE_VERSION} (HumanML3D's); prepare the dataset again to recompute them"
-            )
-        return cls(mean=arrays["mean"], std=arrays["std"])
+        version = int(arrays.get("feature_version", MUMO_DANCE_VERSION))  # files before versions: 1
+        try:
+            check_feature_version(version)
+        except MotionError as exc:
+            raise DataError(f"{path}: {exc}; prepare the dataset again to recompute them") from None
+        return cls(mean=arrays["mean"], std=arrays["std"], feature_version=version)
 
 
-def compute_feature_stats(feature_arrays: Iterable[np.ndarray], std_floor: float = STD_FLOOR) -> FeatureStats:
+def compute_feature_stats(
+    feature_arrays: Iterable[np.ndarray], std_floor: float = STD_FLOOR, feature_version: int = FEATURE_VERSION
+) -> FeatureStats:
     """Channel statistics over all frames of all clips (every frame weighs the same).
 
     Args:
         feature_arrays: clips of ``[T_i, 263]`` de-normalised features.
         std_floor: lower bound on each channel's standard deviation (see :data:`STD_FLOOR`).
+        feature_version: the definition the features were computed with (recorded with the statistics).
 
     Returns:
         The statistics (float64).
@@ -103,4 +105,6 @@ def compute_feature_stats(feature_arrays: Iterable[np.ndarray], std_floor: float
     num_frames = sum(len(clip) for clip in clips)
     mean = sum(clip.sum(axis=0) for clip in clips) / num_frames
     variance = sum(((clip - mean) ** 2).sum(axis=0) for clip in clips) / num_frames
-    return FeatureStats(mean=mean, std=np.maximum(np.sqrt(variance), std_floor))
+    return FeatureStats(
+        mean=mean, std=np.maximum(np.sqrt(variance), std_floor), feature_version=feature_version
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mumo.data.clips import MOTION_STATS_FILE, STATS_FILE
 from mumo.motion import FeatureStats
+from mumo.motion.features import FEATURE_DEFINITIONS
 
 METRIC_ORDER = ("fid_k", "fid_m", "div_k", "div_m", "div_k_gt", "div_m_gt")
 BEAT_ROWS = (
@@ -44,8 +45,8 @@ def write_dataset_report(dataset: Path, metrics_json: Path, media: dict[str, Pat
         f"splits {stats['clips_per_split']}, styles {stats['clips_per_style']}, "
         f"tempo {stats['tempo_bpm_range'][0]:.0f}–{stats['tempo_bpm_range'][1]:.0f} BPM.",
         "",
-        f"Motion features: HumanML3D's 263-d features (feature definition {feature_version}, "
-        "`mumo.motion.features`).",
+        f"Motion features: the 263-d features of definition {feature_version}, "
+        f"{FEATURE_DEFINITIONS[feature_version]} (`mumo.motion.features`).",
         "",
         "## Beats",
         "",

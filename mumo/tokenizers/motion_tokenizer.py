@@ -17,7 +17,7 @@ from torch import nn
 
 from mumo.errors import CheckpointError, MotionError
 from mumo.motion import FeatureStats, features_to_joints, joints_to_features
-from mumo.motion.features import FEATURE_VERSION
+from mumo.motion.features import MUMO_DANCE_VERSION, check_feature_version
 from mumo.tokenizers.artifacts import load_weights, read_config, read_model_config, write_artifacts
 from mumo.tokenizers.motion_vqvae import MotionVQVAE, MotionVQVAEConfig
 
@@ -78,7 +78,10 @@ class MotionTokenizer(nn.Module):
         if joints.ndim != 4:
             raise MotionError(f"joints must be [B, T, 22, 3], got shape {joints.shape}")
         features = np.stack(
-            [self.stats.normalize(joints_to_features(clip, self.input_fps)) for clip in joints]
+            [
+                self.stats.normalize(joints_to_features(clip, self.input_fps, self.stats.feature_version))
+                for clip in joints
+            ]
         )
         return self.encode(torch.from_numpy(features).to(self._device))
 
@@ -105,13 +108,13 @@ class MotionTokenizer(nn.Module):
                 tokenizer was trained on another motion-feature definition.
         """
         model_config = read_model_config(directory, MOTION_KIND, MotionVQVAEConfig.from_dict)
-        version = read_config(directory).get("feature_version", 1)  # tokenizers before versions: 1
-        if version != FEATURE_VERSION:
+        version = read_config(directory).get("feature_version", MUMO_DANCE_VERSION)  # before versions: 1
+        try:
+            check_feature_version(version)
+        except MotionError as exc:
             raise CheckpointError(
-                f"{directory} is a motion tokenizer trained on motion-feature definition {version}, "
-                f"this mumo computes definition {FEATURE_VERSION} (HumanML3D's); retrain it on a "
-                "re-prepared dataset"
-            )
+                f"{directory}: {exc}; retrain the tokenizer on a re-prepared dataset"
+            ) from None
         stats_path = Path(directory) / STATS_FILE
         if not stats_path.is_file():
             raise CheckpointError(f"{stats_path} not found; a motion tokenizer directory needs {STATS_FILE}")

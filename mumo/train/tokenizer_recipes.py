@@ -116,7 +116,8 @@ def train_motion_tokenizer(
     root = Path(dataset)
     stats = FeatureStats.load(root / MOTION_STATS_FILE)
     train = [
-        stats.normalize(joints_to_features(joints, MOTION_FPS)) for joints in _joint_clips(root, "train")
+        stats.normalize(joints_to_features(joints, MOTION_FPS, stats.feature_version))
+        for joints in _joint_clips(root, "train")
     ]
     validation = _joint_clips(root, "val", required=False)
     L.seed_everything(optimization.seed, verbose=False)

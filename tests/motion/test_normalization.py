@@ -59,12 +59,17 @@ def test_load_rejects_missing_or_malformed_files(tmp_path):
         FeatureStats.load(zero)
 
 
-def test_statistics_of_another_feature_definition_are_refused(tmp_path):
+def test_statistics_know_their_feature_definition(tmp_path):
     stats = compute_feature_stats(_clips())
     old = tmp_path / "old.npz"
     np.savez(old, mean=stats.mean, std=stats.std)  # written before the definition had a version
-    with pytest.raises(DataError, match=r"old\.npz holds statistics of motion-feature definition 1, "):
-        FeatureStats.load(old)
+    assert FeatureStats.load(old).feature_version == 1  # mumo_dance, the definition of that time
+    unknown = tmp_path / "unknown.npz"
+    np.savez(unknown, mean=stats.mean, std=stats.std, feature_version=np.array(7))
+    with pytest.raises(
+        DataError, match=r"unknown\.npz: unknown motion-feature definition 7; this mumo computes"
+    ):
+        FeatureStats.load(unknown)
 
 
 def test_compute_rejects_empty_or_invalid_input():

@@ -17,5 +17,5 @@ def test_the_report_names_the_motion_features_of_the_dataset(tmp_path):
     FeatureStats(np.zeros(263), np.ones(263)).save(dataset / "motion_stats.npz")
     (tmp_path / "metrics.json").write_text(json.dumps({"num_generated": 2, "num_reference": 4, "fid_k": 1.0}))
     report = write_dataset_report(dataset, tmp_path / "metrics.json", {}, tmp_path / "report.md").read_text()
-    assert "Motion features: HumanML3D's 263-d features (feature definition 2" in report
+    assert "Motion features: the 263-d features of definition 2, humanml3d" in report
     assert "| fid_k | 1.000 |" in report

@@ -7,7 +7,7 @@ import torch
 
 from mumo.errors import CheckpointError
 from mumo.motion import FeatureStats
-from mumo.motion.features import FEATURE_VERSION
+from mumo.motion.features import FEATURE_VERSION, joints_to_features
 from mumo.tokenizers import Tokenizer, load_tokenizer
 from mumo.tokenizers.motion_tokenizer import MotionTokenizer
 
@@ -47,15 +47,21 @@ def test_save_load_round_trip_gives_identical_codes(motion_tokenizer, clips, tmp
     assert loaded.model.config == motion_tokenizer.model.config
 
 
-def test_a_tokenizer_of_another_feature_definition_is_refused(motion_tokenizer, tmp_path):
+def test_a_tokenizer_computes_the_features_of_its_own_definition(motion_tokenizer, clips, tmp_path):
     motion_tokenizer.save(tmp_path / "m")
     config_path = tmp_path / "m" / "config.json"
     config = json.loads(config_path.read_text())
     assert config["feature_version"] == FEATURE_VERSION
-    del config["feature_version"]  # as written before the definition had a version
-    config_path.write_text(json.dumps(config))
-    with pytest.raises(CheckpointError, match=r"trained on motion-feature definition 1, .* definition 2"):
+    config_path.write_text(json.dumps({**config, "feature_version": 7}))
+    with pytest.raises(CheckpointError, match=r"unknown motion-feature definition 7"):
         load_tokenizer(tmp_path / "m")
+    dance = MotionTokenizer.create(TINY_MOTION, replace(motion_tokenizer.stats, feature_version=1)).eval()
+    joints = torch.from_numpy(clips[0][None]).float()
+    expected = dance.stats.normalize(joints_to_features(clips[0], 60.0, version=1))
+    with torch.no_grad():
+        torch.testing.assert_close(
+            dance.encode_joints(joints), dance.encode(torch.from_numpy(expected)[None].float())
+        )
 
 
 def test_missing_files_raise_checkpoint_error(motion_tokenizer, tmp_path):

@@ -24,6 +24,7 @@ from mumo.data.synthetic.styles import STYLES, Style
 from mumo.files import OutputFolder
 from mumo.metrics.beat_align import clip_beat_align_score
 from mumo.motion import compute_feature_stats, joints_to_features
+from mumo.motion.features import FEATURE_VERSION, check_feature_version
 
 MIN_CLIPS = 3
 MAX_CLIP_S = 600.0
@@ -77,6 +78,7 @@ def build_synthetic_dataset(
     max_duration_s: float = 12.0,
     on_clip: Callable[[ClipRecord], None] | None = None,
     overwrite: bool = False,
+    feature_version: int = FEATURE_VERSION,
 ) -> dict:
     """Write ``num_clips`` paired music + dance clips in the layout of :mod:`mumo.data.clips`.
 
@@ -92,6 +94,8 @@ def build_synthetic_dataset(
         min_duration_s, max_duration_s: clip length range, seconds (at most :data:`MAX_CLIP_S`).
         on_clip: called with each clip's record once the clip is written (progress display).
         overwrite: replace ``out`` if it already holds files.
+        feature_version: the motion-feature definition of the statistics (``motion_stats.npz``) and so of
+            every tokenizer trained on the dataset (:data:`mumo.motion.features.FEATURE_DEFINITIONS`).
 
     Returns:
         The figures written to ``stats.json``.
@@ -102,7 +106,8 @@ def build_synthetic_dataset(
     with OutputFolder(out, overwrite) as root:
         (root / "music").mkdir()
         (root / "motion").mkdir()
-        stats = _write_clips(root, num_clips, seed, min_duration_s, max_duration_s, on_clip)
+        version = check_feature_version(feature_version)
+        stats = _write_clips(root, num_clips, seed, min_duration_s, max_duration_s, on_clip, version)
     return stats
 
 
@@ -113,6 +118,7 @@ def _write_clips(
     min_duration_s: float,
     max_duration_s: float,
     on_clip: Callable[[ClipRecord], None] | None,
+    feature_version: int,
 ) -> dict:
     """The clips, index, feature statistics and figures of :func:`build_synthetic_dataset` in ``root``."""
     splits = assign_splits(num_clips, seed)
@@ -150,10 +156,10 @@ def _write_clips(
         beat_frames.append(np.round(track.beat_times_s * FPS).astype(np.int64))
         all_joints.append(dance.joints)
         if splits[index] == "train":
-            train_features.append(joints_to_features(dance.joints, fps=FPS))
+            train_features.append(joints_to_features(dance.joints, FPS, feature_version))
         if on_clip is not None:
             on_clip(records[-1])
-    compute_feature_stats(train_features).save(root / MOTION_STATS_FILE)
+    compute_feature_stats(train_features, feature_version=feature_version).save(root / MOTION_STATS_FILE)
     write_index(root, records)
     stats = _dataset_stats(records, beat_tracking, all_joints, beat_frames, seed)
     (root / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")

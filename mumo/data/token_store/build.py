@@ -69,8 +69,9 @@ class TokenizerClipEncoder:
             raise DataError("clip has only one stream; pair music-only and dance-only clips first")
         music_tokenizer, motion_tokenizer = _load_tokenizers(self.music_dir, self.motion_dir)
         audio = load_audio(root / record.music_path, int(getattr(music_tokenizer, "sample_rate", 32_000)))
-        features = _motion_stats(str(root)).normalize(
-            joints_to_features(np.load(root / record.joints_path), MOTION_FPS)
+        stats = _motion_stats(str(root))
+        features = stats.normalize(
+            joints_to_features(np.load(root / record.joints_path), MOTION_FPS, stats.feature_version)
         )
         with torch.inference_mode():
             music = encode_in_windows(music_tokenizer, torch.from_numpy(audio)[None])  # [1, K, T]
