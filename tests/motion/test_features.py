@@ -196,3 +196,14 @@ def test_humanml3d_feature_files_are_reproduced():
     for channels in groups:
         np.testing.assert_allclose(features[early, channels], official[early, channels], atol=1e-3)
     assert np.mean(features[:, FOOT_CONTACTS] == official[:, FOOT_CONTACTS]) >= 0.98
+
+
+@pytest.mark.parametrize("name", sorted(DANCES))
+def test_the_mumo_dance_variant_has_the_same_inverse(make_dance, name):
+    joints = make_dance(**DANCES[name])
+    features = joints_to_features(joints, version=1)
+    np.testing.assert_allclose(features_to_joints(features), canonicalize_joints(joints), atol=1e-4)
+    other = joints_to_features(joints)
+    assert not np.allclose(features[:, JOINT_ROTATIONS], other[:, JOINT_ROTATIONS])  # a definition of its own
+    with pytest.raises(MotionError, match="unknown motion-feature definition 3"):
+        joints_to_features(joints, version=3)
