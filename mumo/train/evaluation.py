@@ -170,7 +170,7 @@ class Evaluator:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
         clips, section = self.clips, self.section
         result = generate(
-            self.model, Task(section.music_task), round(section.music_clip_s * self.frame_rate),
+            self.model, Task(section.music_task), num_frames=round(section.music_clip_s * self.frame_rate),
             music_descriptions=[c.record.music_caption for c in clips],
             motion_descriptions=[c.record.motion_caption for c in clips], guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,

@@ -14,7 +14,7 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "fid_k" in report
     assert "beat align score" in report
-    assert "Motion features: HumanML3D's 263-d features (feature definition 2" in report
+    assert "Motion features: the 263-d features of definition 1, mumo_dance" in report
     assert (out / "video" / "dance.mp4").stat().st_size > 10_000
     assert (out / "video" / "contact_sheet.png").is_file()
     training = (out / "report" / "training.md").read_text()
