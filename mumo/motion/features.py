@@ -56,6 +56,8 @@ clip, so :func:`features_to_joints` returns the clip with its first frame's root
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from mumo.errors import MotionError
@@ -125,23 +127,12 @@ def joints_to_features(joints: np.ndarray, fps: float = 60.0, version: int = FEA
     fps = validate_fps(fps)
     heading = smoothed_heading_angles(joints, SMPL22, FACING_SMOOTHING_S * fps)  # [T]
     heading[0] = 0.0  # the canonical facing, as in HumanML3D's files
-    to_facing = yaw_matrices(-heading)  # [T, 3, 3]
-    root = joints[:, 0]  # [T, 3]
-    relative = np.einsum("tij,tkj->tki", to_facing, joints - root[:, None] * _FLOOR)  # [T, 22, 3]
-    local_velocity = np.einsum("tij,tkj->tki", to_facing[:-1], np.diff(joints, axis=0))  # [T-1, 22, 3]
-
-    num_frames = len(joints)
-    features = np.concatenate(
-        [
-            root_channels(heading, root),
-            relative[:, 1:].reshape(num_frames, -1),
-            matrix_to_6d(chain_rotations(joints, to_facing)).reshape(num_frames, -1),
-            _repeat_last(local_velocity.reshape(num_frames - 1, -1)),
-            _foot_contacts(joints, fps),
-        ],
-        axis=-1,
+    return _assemble(
+        joints,
+        heading,
+        lambda relative, to_facing: chain_rotations(joints, to_facing),
+        _foot_contacts(joints, fps),
     )
-    return features.astype(np.float32)
 
 
 def check_feature_version(version: int) -> int:
@@ -161,7 +152,23 @@ def _mumo_dance_features(joints: np.ndarray, fps: float) -> np.ndarray:
     speed and height."""
     joints = validate_joints(joints, NUM_JOINTS)
     fps = validate_fps(fps)
-    heading = heading_angles(joints, SMPL22)  # [T]
+    return _assemble(
+        joints,
+        heading_angles(joints, SMPL22),
+        lambda relative, to_facing: _bone_alignment_rotations(relative),
+        _speed_contacts(joints, fps),
+    )
+
+
+def _assemble(
+    joints: np.ndarray,
+    heading: np.ndarray,
+    rotations: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    contacts: np.ndarray,
+) -> np.ndarray:
+    """``[T, 263]`` float32 features of ``joints [T, 22, 3]`` given each frame's facing ``heading [T]``
+    (radians), the definition's ``rotations(relative [T, 22, 3], to_facing [T, 3, 3]) -> [T, 21, 3, 3]`` and
+    its ``contacts [T, 4]``; the other channels are the same in every definition."""
     to_facing = yaw_matrices(-heading)  # [T, 3, 3]
     root = joints[:, 0]  # [T, 3]
     relative = np.einsum("tij,tkj->tki", to_facing, joints - root[:, None] * _FLOOR)  # [T, 22, 3]
@@ -171,9 +178,9 @@ def _mumo_dance_features(joints: np.ndarray, fps: float) -> np.ndarray:
         [
             root_channels(heading, root),
             relative[:, 1:].reshape(num_frames, -1),
-            matrix_to_6d(_bone_alignment_rotations(relative)).reshape(num_frames, -1),
+            matrix_to_6d(rotations(relative, to_facing)).reshape(num_frames, -1),
             _repeat_last(local_velocity.reshape(num_frames - 1, -1)),
-            _speed_contacts(joints, fps),
+            contacts,
         ],
         axis=-1,
     )
