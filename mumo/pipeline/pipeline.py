@@ -258,11 +258,7 @@ class Pipeline:
         audio = as_waveform(audio, "music")
         duration_s = check_duration(duration_s, self.max_length_s)
         length_s = audio.shape[-1] / sample_rate
-        if duration_s is None and length_s > self.max_length_s:
-            raise InputError(
-                f"the music is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
-                "duration, or raise the limit (max_length_s, mumo generate --max-length)"
-            )
+        self._check_length(length_s, duration_s, "music")
         if duration_s is not None:  # a second more than used, so that resampling has no edge at the cut
             audio = audio[:, : round(min(duration_s + 1, length_s) * sample_rate)]
         audio = resample(audio.mean(axis=0, keepdims=True), sample_rate, self.sample_rate)
@@ -272,17 +268,21 @@ class Pipeline:
             raise AudioError("the music is silent; give a recording with audible sound")
         return audio
 
+    def _check_length(self, length_s: float, duration_s: float | None, what: str) -> None:
+        """Refuse a whole input (no ``duration_s``) of ``length_s`` seconds beyond :attr:`max_length_s`."""
+        if duration_s is None and length_s > self.max_length_s:
+            raise InputError(
+                f"the {what} is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
+                "duration, or raise the limit (max_length_s, mumo generate --max-length)"
+            )
+
     def _dance_input(self, joints: np.ndarray, fps: float, duration_s: float | None) -> np.ndarray:
         """Joints ``[T, 22, 3]`` float32 at 60 fps, cut to ``duration_s``."""
         duration_s = check_duration(duration_s, self.max_length_s)
         joints = validate_joints(joints, expected_joints=22)
-        length_s = len(joints) / validate_fps(fps)
-        if duration_s is None and length_s > self.max_length_s:
-            raise InputError(
-                f"the dance is {length_s:.0f} s long, more than the {self.max_length_s:g} s allowed; give a "
-                "duration, or raise the limit (max_length_s, mumo generate --max-length)"
-            )
-        joints = resample_joints(joints, validate_fps(fps), self.motion_fps).astype(np.float32)
+        fps = validate_fps(fps)
+        self._check_length(len(joints) / fps, duration_s, "dance")
+        joints = resample_joints(joints, fps, self.motion_fps).astype(np.float32)
         seconds = _seconds_used(len(joints) / self.motion_fps, duration_s, "dance", MotionError)
         return joints[: round(seconds * self.motion_fps)]
 
