@@ -30,21 +30,23 @@ MAX_FLOAT_PEAK = 4.0
 """Largest float sample accepted; beyond it the array is integer PCM stored as float, or not audio."""
 
 
-def _check_complete(path: Path) -> None:
-    """Raise when the header promises more audio data than the file holds (a cut-off download or copy)."""
+def _complete_info(path: Path) -> sf._SoundFileInfo:
+    """The file's header (rate, length), after checking it does not promise more audio data than the file
+    holds (a cut-off download or copy)."""
     try:
-        log = sf.info(path, verbose=True).extra_info
+        info = sf.info(path, verbose=True)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(f"{path}: not a readable audio file ({exc})") from None
-    match = _SHORT_DATA_CHUNK.search(log)
+    match = _SHORT_DATA_CHUNK.search(info.extra_info)
     if match is None:
-        return
+        return info
     declared, present = int(match.group(1)), int(match.group(2))
     if declared not in _STREAMED_SIZES and present < declared:
         raise AudioError(
             f"{path}: truncated file (header declares {declared} bytes of audio, {present} present); "
             "copy or export it again"
         )
+    return info
 
 
 def load(
@@ -77,8 +79,7 @@ def load(
         raise AudioError(f"{path}: audio file not found")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty (0 bytes)")
-    _check_complete(path)
-    info = sf.info(path)
+    info = _complete_info(path)
     if max_seconds is not None:
         length_s = info.duration
         if length_s > max_seconds:
