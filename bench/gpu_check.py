@@ -15,6 +15,8 @@ Sections, in this order (a failing section reports its error in the table and th
 - ``compiled``: the generation of ``generate`` with the compiled decoding step (``torch.compile``, CUDA
   graphs): first call (compilation included), RTF of the next, codes equal to eager. Skipped when less than
   ``--compile-reserve-s`` of ``--budget-s`` is left.
+- ``bf16``: the same generation with the weights and caches in bfloat16, eager and compiled (the step reads
+  half the bytes: at batch 1 a decoding step is bound by reading the weights).
 - ``transformers``: music-only greedy generation, 10 s, guidance 3, mumo vs. transformers'
   ``MusicgenForCausalLM.generate`` on the same weights and description states: times, ratio, codes equal.
 
@@ -109,7 +111,7 @@ class Check:
             torch.cuda.synchronize()
 
     def joint(self, model: MusicMotionLM, **kwargs: object) -> GenerationResult:
-        """The joint generation of the ``generate`` and ``compiled`` sections."""
+        """The joint generation of the ``generate``, ``compiled`` and ``bf16`` sections."""
         return generate(
             model, Task.JOINT, num_frames=self.frames, music_descriptions=["a house track"],
             motion_descriptions=["a bouncy house dance"], guidance_scale=GUIDANCE, temperature=1.0, top_k=250,
@@ -191,39 +193,55 @@ def cache(check: Check) -> None:
 
 
 def eager_generation(check: Check) -> None:
-    model = check.model()
-    generate(model, Task.JOINT, num_frames=8, guidance_scale=GUIDANCE)  # lazy initialisation
-    outputs: list[GenerationResult] = []
-    seconds = median_seconds(lambda: outputs.append(check.joint(model)), device=check.device)
-    check.eager = outputs[-1]
-    check.report.add(
-        "generate", f"joint {check.seconds:g} s, eager: real-time factor", f"{seconds / check.seconds:.3f}",
-        f"{seconds:.2f} s; guidance {GUIDANCE:g}, temperature 1, top-k 250, batch 1, fp32",
-    )  # fmt: skip
+    check.eager = _timed_generation(check, "generate", torch.float32, compiled=False)
 
 
 def compiled_generation(check: Check) -> None:
+    if _out_of_time(check, "compiled"):
+        return
+    result = _timed_generation(check, "compiled", torch.float32, compiled=True)
+    if check.eager is not None:
+        check.report.add("compiled", "compiled = eager codes (same seed)", _agreement(result, check.eager))
+
+
+def bf16_generation(check: Check) -> None:
+    eager = _timed_generation(check, "bf16", torch.bfloat16, compiled=False)
+    if _out_of_time(check, "bf16"):
+        return
+    result = _timed_generation(check, "bf16", torch.bfloat16, compiled=True)
+    check.report.add("bf16", "compiled = eager codes (same seed, bf16)", _agreement(result, eager))
+
+
+def _out_of_time(check: Check, section: str) -> bool:
+    """Whether too little of the budget is left to compile (then a ``skipped`` row says so)."""
     left = check.args.budget_s - (time.perf_counter() - check.start)
     if left < check.args.compile_reserve_s:
-        check.report.add("compiled", "skipped", "-", f"{left:.0f} s of the time budget left")
-        return
-    model = check.model()
+        check.report.add(section, "skipped", "-", f"{left:.0f} s of the time budget left")
+    return left < check.args.compile_reserve_s
+
+
+def _timed_generation(check: Check, section: str, dtype: torch.dtype, compiled: bool) -> GenerationResult:
+    """The joint generation with weights (and caches) in ``dtype``, eager or compiled: one untimed call
+    (lazy initialisation, or compilation, whose time is reported), then the timed one; one row with its
+    real-time factor."""
+    model = check.model(dtype)
+    compile = check.backend if compiled else False
     check.synchronize()
     start = time.perf_counter()
-    check.joint(model, compile=check.backend)
+    check.joint(model, compile=compile)
     check.synchronize()
     first = time.perf_counter() - start
     outputs: list[GenerationResult] = []
-    seconds = median_seconds(
-        lambda: outputs.append(check.joint(model, compile=check.backend)), device=check.device
-    )
-    note = f"backend {check.backend}; first call (compiling) {first:.1f} s"
-    rtf = f"{seconds / check.seconds:.3f}"
-    check.report.add("compiled", f"joint {check.seconds:g} s, compiled: real-time factor", rtf, note)
-    if check.eager is not None:
-        check.report.add(
-            "compiled", "compiled = eager codes (same seed)", _agreement(outputs[-1], check.eager)
-        )
+    seconds = median_seconds(lambda: outputs.append(check.joint(model, compile=compile)), device=check.device)
+    precision = {torch.float32: "fp32", torch.bfloat16: "bf16"}[dtype]
+    mode = "compiled" if compiled else "eager"
+    note = f"{seconds:.2f} s; guidance {GUIDANCE:g}, temperature 1, top-k 250, batch 1, {precision} weights"
+    note += f"; backend {check.backend}, first call (compiling) {first:.1f} s" if compiled else ""
+    check.report.add(
+        section, f"joint {check.seconds:g} s, {mode}, {precision}: real-time factor",
+        f"{seconds / check.seconds:.3f}", note,
+    )  # fmt: skip
+    return outputs[-1]
 
 
 def versus_transformers(check: Check) -> None:
@@ -248,6 +266,7 @@ SECTIONS: dict[str, Callable[[Check], None]] = {
     "cache": cache,
     "generate": eager_generation,
     "compiled": compiled_generation,
+    "bf16": bf16_generation,
     "transformers": versus_transformers,
 }
 
@@ -298,9 +317,9 @@ def main() -> None:
     parser.add_argument(
         "--compile-backend", default=None, help="torch.compile backend (default inductor; tiny eager)"
     )
-    parser.add_argument("--budget-s", type=float, default=240.0, help="time budget of the whole check, s")
+    parser.add_argument("--budget-s", type=float, default=360.0, help="time budget of the whole check, s")
     parser.add_argument(
-        "--compile-reserve-s", type=float, default=100.0, help="skip compiling with less left, s"
+        "--compile-reserve-s", type=float, default=80.0, help="skip compiling with less left, s"
     )
     args = parser.parse_args()
     if args.device.startswith("cuda") and not torch.cuda.is_available():

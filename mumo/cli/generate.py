@@ -66,6 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compile the decoding step (torch.compile, CUDA graphs on a GPU): same codes, faster on long "
         "outputs after a one-off compilation",
     )
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="hold the model's weights in bfloat16: half the memory, with --compile on a GPU twice as fast; "
+        "the codes differ from float32's",
+    )
     parser.add_argument("--no-video", action="store_true", help="skip rendering the video")
     parser.add_argument(
         "--overwrite", action="store_true", help="replace the files of --out if it already holds some"
@@ -104,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         skeleton_map = read_skeleton_map(args.bvh_joints) if args.bvh_joints else None
         joints, fps = load_dance(args.motion, args.motion_fps, skeleton_map)
     console = Console()
-    pipe = load(args.checkpoint, device, compile=args.compile, max_length_s=max_length)
+    pipe = load(args.checkpoint, device, compile=args.compile, bf16=args.bf16, max_length_s=max_length)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("generating", total=1.0)
 

@@ -80,7 +80,8 @@ class ByteTextEncoder(nn.Module):
         device = self.embedding.weight.device
         tokens, mask = self.tokenize(texts, device)
         positions = sinusoidal_positions(torch.arange(tokens.shape[1], device=device), self.dim, 10_000.0)
-        x = self.embedding(tokens) + positions[None]
+        embedded = self.embedding(tokens)
+        x = embedded + positions.to(embedded.dtype)[None]
         x = self.encoder(x, src_key_padding_mask=mask == 0)
         return self.norm(x) * mask[..., None], mask
 

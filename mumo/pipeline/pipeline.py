@@ -81,6 +81,8 @@ class Pipeline:
             inputs only).
         compile: decode with a compiled step (``torch.compile``; CUDA graphs on a GPU): the first generation
             of each shape compiles (tens of seconds), later ones run faster, with the same codes.
+        bf16: hold the LM's weights and key/value caches in bfloat16 (the tokenizers stay float32): half the
+            memory, and on a GPU a compiled decoding step twice as fast; the codes differ from float32's.
         max_length_s: longest music or dance generated for, seconds (inputs beyond it are refused).
     """
 
@@ -90,13 +92,14 @@ class Pipeline:
         device: str | torch.device = "cpu",
         context_fraction: float = 0.5,
         compile: bool = False,
+        bf16: bool = False,
         max_length_s: float = MAX_LENGTH_S,
     ) -> None:
         self.components = components
         self.compile = compile
         self.max_length_s = checks.number(max_length_s, "max_length_s", minimum=MIN_DURATION_S)
         self.device = checks.device(str(device))
-        self.model = components.model.to(self.device).eval()
+        self.model = components.model.to(self.device, torch.bfloat16 if bf16 else torch.float32).eval()
         self.music_tokenizer = components.music_tokenizer.to(self.device)
         self.motion_tokenizer = components.motion_tokenizer.to(self.device)
         self.frame_rate = float(self.music_tokenizer.frame_rate)
@@ -291,17 +294,19 @@ def load(
     checkpoint: str | Path,
     device: str | torch.device = "cpu",
     compile: bool = False,
+    bf16: bool = False,
     max_length_s: float = MAX_LENGTH_S,
 ) -> Pipeline:
     """A :class:`Pipeline` from an inference bundle, ``RUN_DIR/epoch=N`` or a training ``.ckpt`` file
-    (``compile``, ``max_length_s``: see :class:`Pipeline`).
+    (``compile``, ``bf16``, ``max_length_s``: see :class:`Pipeline`).
 
     Raises:
         CheckpointError: nothing usable there, or weights that do not fit (the tensors are listed).
         InputError: a device this machine does not have.
     """
     device = checks.device(str(device))
-    return Pipeline(load_components(checkpoint), device, compile=compile, max_length_s=max_length_s)
+    components = load_components(checkpoint)
+    return Pipeline(components, device, compile=compile, bf16=bf16, max_length_s=max_length_s)
 
 
 def check_sampling(sampling: Sampling) -> Sampling:

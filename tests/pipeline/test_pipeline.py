@@ -127,3 +127,16 @@ def test_compile_flag_reaches_every_generation(monkeypatch, song):
     monkeypatch.setattr(longform, "generate", spy)
     Pipeline(tiny_components(), compile=True).dance(song, 32_000, duration_s=1.0)
     assert seen == [True]
+
+
+def test_a_bf16_pipeline_holds_the_model_in_bfloat16_and_still_dances(song):
+    """``bf16=True`` (``mumo generate --bf16``) converts the LM, not the tokenizers, and generation runs on
+    it (the description encoder's positions follow the weights' dtype)."""
+    import torch
+
+    pipe = Pipeline(tiny_components(), bf16=True)
+    assert {p.dtype for p in pipe.model.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in pipe.motion_tokenizer.parameters()} == {torch.float32}
+    dance = pipe.dance(song, 32_000, duration_s=1.0, seed=3)
+    assert dance.joints.shape == (1, 60, 22, 3)
+    assert np.isfinite(dance.joints).all()
