@@ -63,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
     for epoch in _numbers(args.epochs, int):
         load_weights(module, str(args.run / f"epoch={epoch}"))
         records += evaluate_model(
-            module.model, store, decoders, section, epoch, args.run, args.run.name,
-            config.stage.full_music_context,
+            module.model, store, decoders, section, epoch, args.run, args.run.name
         )  # fmt: skip
     console = Console(soft_wrap=True)
     for suite in section.suites:

@@ -3,7 +3,8 @@
 A config file may name one or more base files with ``extends: base.yaml`` (paths relative to the file); bases
 are merged first, the file's own keys override them key by key. Command-line overrides ``key.sub=value`` are
 applied last, with ``value`` parsed as YAML. Validation is strict: an unknown key or a value of the wrong type
-raises :class:`~mumo.errors.ConfigError` naming the full key path and, for unknown keys, the closest one.
+raises :class:`~mumo.errors.ConfigError` naming the full key path and, for unknown keys, the closest one, or
+where the setting went for a key the schema lists in its ``MOVED_KEYS`` class attribute (old key → new place).
 """
 
 from __future__ import annotations
@@ -225,7 +226,10 @@ def _convert_dataclass(tp: Any, value: Any, key_path: str) -> Any:
         raise ConfigError(f"{_name(key_path)}: expected a section (mapping), got {value!r}")
     fields = {f.name: f for f in dataclasses.fields(tp) if f.init}
     hints = typing.get_type_hints(tp)
+    moved = getattr(tp, "MOVED_KEYS", {})
     for key in value:
+        if key in moved:
+            raise ConfigError(f"'{_join(key_path, str(key))}' is no longer a setting here; use {moved[key]}")
         if key not in fields:
             close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.5)
             hint = f" (did you mean '{_join(key_path, close[0])}'?)" if close else ""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from mumo.lm.tasks import Layout
+
 
 @dataclass(frozen=True)
 class LMConfig:
-    """Shape of a :class:`~mumo.lm.model.MusicMotionLM`.
+    """Shape and attention layout of a :class:`~mumo.lm.model.MusicMotionLM`.
 
     Attributes:
         num_codebooks: K, parallel code streams per modality.
@@ -24,6 +26,9 @@ class LMConfig:
         t5_directory: local directory of the T5 encoder and its tokenizer: a T5 directory, or a whole
             MusicGen directory (its own T5). ``None`` with ``"t5"`` only for an LM imported from an in-memory
             MusicGen, which cannot be rebuilt from its config alone.
+        layout: the attention layout the model is trained and sampled with (:class:`~mumo.lm.tasks.Layout`;
+            a name such as ``"given_full"`` is accepted and stored as the enum value). Not a shape: the
+            weights are the same under every layout, but sampling must use the one training used.
     """
 
     num_codebooks: int = 4
@@ -37,12 +42,17 @@ class LMConfig:
     max_period: float = 10_000.0
     text_encoder: str = "bytes"
     t5_directory: str | None = None
+    layout: Layout = Layout.CAUSAL
 
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
         if self.text_encoder not in ("bytes", "t5"):
             raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
+        layouts = [layout.value for layout in Layout]
+        if self.layout not in layouts:
+            raise ValueError(f"layout must be one of {layouts}, got {self.layout!r}")
+        object.__setattr__(self, "layout", Layout(self.layout))  # a name read from JSON becomes the enum
 
     @property
     def special_token(self) -> int:
@@ -50,7 +60,8 @@ class LMConfig:
         return self.cardinality
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields as plain JSON data (``config.json``; the layout by its name)."""
+        return {**asdict(self), "layout": self.layout.value}
 
 
 DEBUG_CONFIG = LMConfig(

@@ -83,7 +83,6 @@ def generate(
     top_k: int = 250,
     top_p: float = 0.0,
     seed: int = 0,
-    full_music_context: bool = False,
     stream_guidance: bool = False,
     use_cache: bool = True,
     compile: bool | str = False,
@@ -91,7 +90,8 @@ def generate(
     motion_vocab_size: int | None = None,
     on_step: Callable[[int, int], None] | None = None,
 ) -> GenerationResult:
-    """Sample the streams ``task`` generates.
+    """Sample the streams ``task`` generates, with the masks of the model's attention layout
+    (``model.config.layout``, the one it was trained with).
 
     Args:
         task: ``joint``, ``music2motion``, ``motion2music``, ``music`` or ``motion``.
@@ -103,7 +103,6 @@ def generate(
         guidance_scale: classifier-free guidance scale (1 = off).
         temperature, top_k, top_p: sampling (``temperature = 0``: greedy).
         seed: seed of the sampling generator.
-        full_music_context: the given stream is fully visible (must match training).
         stream_guidance: the unconditional branch of guidance also drops the given stream of
             ``music2motion`` / ``motion2music`` (the model must have been trained on the ``motion`` /
             ``music`` task too).
@@ -117,7 +116,7 @@ def generate(
         on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
     """
     task = Task(task)
-    spec = task_spec(task, full_music_context)
+    spec = task_spec(task, model.config.layout)
     given = [len(c) for c in (music_codes, motion_codes) if c is not None]
     given += [len(texts) for texts in (music_descriptions, motion_descriptions) if texts]
     batch = given[0] if given else (batch_size or 1)

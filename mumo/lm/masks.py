@@ -17,8 +17,7 @@ Masks are boolean, ``True`` = may attend; rows are queries, columns keys. ``m`` 
        d3    1  1  1  1 |  1  1  1  1
 
 ``music2motion`` — music is causal over itself and never sees motion; motion is causal over itself and sees
-music causally (``full_music_context=False``, as above) or the whole music clip (``full_music_context=True``,
-below)::
+music causally (layout ``causal``, as above) or the whole music clip (layout ``given_full``, below)::
 
             m0 m1 m2 m3 | d0 d1 d2 d3
        m*    causal     |  .  .  .  .
@@ -36,8 +35,10 @@ codebook ``k`` of its frames ``<= s - 1 - k``: a causal motion step sees the mus
 it predicts, but that frame's last codebook only ``K - 1`` steps later. ``FULL`` visibility removes that lag
 where the other stream is given, not generated.
 
-The visibility of one stream by the other is a :class:`Visibility`, set per task in the table of
-:mod:`mumo.lm.tasks`; a new layout is a new row there (or a new value here), nothing else.
+The visibility of one stream by the other is a :class:`Visibility`, set per layout and task in the one table
+of :mod:`mumo.lm.tasks` (``TASK_SPECS``); the model's layout is ``LMConfig.layout``. A new layout is a new
+entry there and a :class:`~mumo.lm.tasks.Layout` value (or a new :class:`Visibility` value here), nothing
+else.
 
 Cross-attention: music queries see only the valid tokens of the music description, motion queries only those
 of the motion description; nothing in it is causal. A null description (all-zero mask, see

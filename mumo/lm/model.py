@@ -21,7 +21,7 @@ from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
 from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
-from mumo.lm.tasks import Task, task_spec
+from mumo.lm.tasks import Layout, Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
 from mumo.weights import load_weights_file, read_config_file, save_model_folder
 
@@ -204,15 +204,15 @@ class MusicMotionLM(nn.Module):
         conditions: Conditions,
         music_codes: torch.Tensor | None = None,
         motion_codes: torch.Tensor | None = None,
-        full_music_context: bool = False,
     ) -> StreamLogits:
-        """Teacher-forced logits of ``task`` for codes ``[B, K, T]`` of the streams the task uses.
+        """Teacher-forced logits of ``task`` for codes ``[B, K, T]`` of the streams the task uses, with the
+        masks of the model's attention layout (``config.layout``).
 
         Returns:
             Logits ``[B, K, T, card]`` per present stream, aligned with the codes (``logits[..., t, :]``
             predicts code ``t``).
         """
-        spec = task_spec(Task(task), full_music_context)
+        spec = task_spec(task, self.config.layout)
         reference = music_codes if music_codes is not None else motion_codes
         if reference is None:
             raise ValueError("forward_task needs the codes of at least one stream")
@@ -269,6 +269,7 @@ class MusicMotionLM(nn.Module):
         copy_music_to_motion: bool = True,
         tokenizer: Any = None,
         dropout: float = 0.0,
+        layout: Layout = Layout.CAUSAL,
     ) -> MusicMotionLM:
         """A joint LM that starts as a transformers MusicGen.
 
@@ -285,13 +286,14 @@ class MusicMotionLM(nn.Module):
             copy_music_to_motion: motion embeddings, feed-forward blocks, norms and heads start as copies.
             tokenizer: the T5 tokenizer of an in-memory whole MusicGen (a directory's own is read from it).
             dropout: dropout of the LM while training.
+            layout: the attention layout the LM is trained and sampled with (``config.layout``).
 
         Raises:
             CheckpointError: a source tensor mumo cannot place, or a missing/mis-shaped one (all listed).
         """
 
         parts = read_musicgen(model_or_directory, tokenizer)
-        config = config_from_musicgen(parts, dropout)
+        config = config_from_musicgen(parts, dropout, layout)
         text_encoder = None
         if parts.whole is not None:
             text_encoder = T5TextEncoder(parts.whole.text_encoder, parts.tokenizer, config.condition_dim)
@@ -306,11 +308,12 @@ class MusicMotionLM(nn.Module):
 
     @classmethod
     def from_pretrained(cls, directory: str | Path) -> MusicMotionLM:
-        """Load a model saved with :meth:`save_pretrained`; any missing, unexpected or mis-shaped tensor is
-        a :class:`~mumo.errors.CheckpointError` listing them."""
+        """Load a model saved with :meth:`save_pretrained`; any missing, unexpected or mis-shaped tensor, and
+        a config.json with unknown fields or values (an unknown ``layout`` names the allowed ones), is a
+        :class:`~mumo.errors.CheckpointError`."""
         try:
             config = LMConfig(**read_config_file(directory, "LM"))
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise CheckpointError(f"{directory}: its config.json does not describe an LM ({exc})") from None
         model = cls(config)
         load_weights_file(directory, model, "LM")

@@ -22,6 +22,7 @@ from torch import nn
 
 from mumo.errors import CheckpointError
 from mumo.lm.config import LMConfig
+from mumo.lm.tasks import Layout
 from mumo.weights import load_state_strict
 
 LAYER_RENAMES = {
@@ -98,10 +99,12 @@ def read_musicgen(model_or_directory: nn.Module | str | Path, tokenizer: Any = N
     )
 
 
-def config_from_musicgen(parts: MusicgenParts, dropout: float = 0.0) -> LMConfig:
+def config_from_musicgen(
+    parts: MusicgenParts, dropout: float = 0.0, layout: Layout = Layout.CAUSAL
+) -> LMConfig:
     """The :class:`LMConfig` of a transformers MusicGen: the decoder's shape, the width its cross-attention
     reads, and MusicGen's T5 (read from ``parts.directory``), or mumo's byte-level encoder for a bare
-    decoder."""
+    decoder; ``dropout`` and ``layout`` are not MusicGen's but the training's."""
     c = parts.decoder.config
     condition_dim = parts.decoder.model.decoder.layers[0].encoder_attn.k_proj.in_features
     return LMConfig(
@@ -115,6 +118,7 @@ def config_from_musicgen(parts: MusicgenParts, dropout: float = 0.0) -> LMConfig
         dropout=dropout,
         text_encoder="t5" if parts.whole is not None else "bytes",
         t5_directory=str(parts.directory) if parts.whole is not None and parts.directory else None,
+        layout=layout,
     )
 
 

@@ -1,9 +1,10 @@
-"""The tasks of the joint LM, each mapped (in one table) to its streams, mask, conditioning and loss terms."""
+"""The tasks of the joint LM and the attention layouts, mapped (in one table, layout x task) to their streams,
+mask, conditioning and loss terms."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mumo.lm.masks import Visibility
 
@@ -41,31 +42,64 @@ class TaskSpec:
     motion_description: bool
 
 
-def task_spec(task: Task, full_music_context: bool = False) -> TaskSpec:
-    """The spec of ``task``. ``full_music_context`` lets motion see the whole (given) music clip in
-    ``music2motion`` (and music the whole motion clip in ``motion2music``) instead of steps <= its own."""
-    given = Visibility.FULL if full_music_context else Visibility.CAUSAL
-    none, causal = Visibility.NONE, Visibility.CAUSAL
-    both_streams = {"music_stream": True, "motion_stream": True}
-    return {
-        Task.JOINT: TaskSpec(
-            **both_streams, music_sees_motion=causal, motion_sees_music=causal,
-            generates_music=True, generates_motion=True, music_description=True, motion_description=True,
-        ),
-        Task.MUSIC2MOTION: TaskSpec(
-            **both_streams, music_sees_motion=none, motion_sees_music=given,
-            generates_music=False, generates_motion=True, music_description=False, motion_description=True,
-        ),
-        Task.MOTION2MUSIC: TaskSpec(
-            **both_streams, music_sees_motion=given, motion_sees_music=none,
-            generates_music=True, generates_motion=False, music_description=True, motion_description=False,
-        ),
-        Task.MUSIC: TaskSpec(
-            music_stream=True, motion_stream=False, music_sees_motion=none, motion_sees_music=none,
-            generates_music=True, generates_motion=False, music_description=True, motion_description=False,
-        ),
-        Task.MOTION: TaskSpec(
-            music_stream=False, motion_stream=True, music_sees_motion=none, motion_sees_music=none,
-            generates_music=False, generates_motion=True, music_description=False, motion_description=True,
-        ),
-    }[Task(task)]  # fmt: skip
+class Layout(enum.StrEnum):
+    """The attention-layout variant a model is trained and sampled with (``LMConfig.layout``): how a stream
+    that is *given* (never generated) is seen by the stream generated from it. Generated streams are always
+    seen causally."""
+
+    CAUSAL = "causal"
+    """The given stream is seen at steps <= the seeing stream's own, as a generated one would be: in
+    ``music2motion`` motion step ``s`` sees music steps <= ``s``, in ``motion2music`` the mirror image. The
+    published layout, and the default."""
+    GIVEN_FULL = "given_full"
+    """The given stream is seen whole: in ``music2motion`` every motion step sees the whole given music, in
+    ``motion2music`` every music step sees the whole given motion. The other tasks are as in ``CAUSAL``."""
+
+
+_CAUSAL_SPECS: dict[Task, TaskSpec] = {
+    Task.JOINT: TaskSpec(
+        music_stream=True, motion_stream=True, music_sees_motion=Visibility.CAUSAL,
+        motion_sees_music=Visibility.CAUSAL, generates_music=True, generates_motion=True,
+        music_description=True, motion_description=True,
+    ),
+    Task.MUSIC2MOTION: TaskSpec(
+        music_stream=True, motion_stream=True, music_sees_motion=Visibility.NONE,
+        motion_sees_music=Visibility.CAUSAL, generates_music=False, generates_motion=True,
+        music_description=False, motion_description=True,
+    ),
+    Task.MOTION2MUSIC: TaskSpec(
+        music_stream=True, motion_stream=True, music_sees_motion=Visibility.CAUSAL,
+        motion_sees_music=Visibility.NONE, generates_music=True, generates_motion=False,
+        music_description=True, motion_description=False,
+    ),
+    Task.MUSIC: TaskSpec(
+        music_stream=True, motion_stream=False, music_sees_motion=Visibility.NONE,
+        motion_sees_music=Visibility.NONE, generates_music=True, generates_motion=False,
+        music_description=True, motion_description=False,
+    ),
+    Task.MOTION: TaskSpec(
+        music_stream=False, motion_stream=True, music_sees_motion=Visibility.NONE,
+        motion_sees_music=Visibility.NONE, generates_music=False, generates_motion=True,
+        music_description=False, motion_description=True,
+    ),
+}  # fmt: skip
+
+TASK_SPECS: dict[Layout, dict[Task, TaskSpec]] = {
+    Layout.CAUSAL: _CAUSAL_SPECS,
+    Layout.GIVEN_FULL: {
+        **_CAUSAL_SPECS,
+        Task.MUSIC2MOTION: replace(_CAUSAL_SPECS[Task.MUSIC2MOTION], motion_sees_music=Visibility.FULL),
+        Task.MOTION2MUSIC: replace(_CAUSAL_SPECS[Task.MOTION2MUSIC], music_sees_motion=Visibility.FULL),
+    },
+}
+"""The one table of the attention layouts: layout -> task -> spec. A new layout is one entry here (the causal
+specs with the rows it changes) and one :class:`Layout` value; masks, losses and sampling follow."""
+
+
+def task_spec(task: Task | str, layout: Layout | str = Layout.CAUSAL) -> TaskSpec:
+    """The spec of ``task`` under ``layout`` (the model's ``config.layout``), read from :data:`TASK_SPECS`.
+
+    Raises:
+        ValueError: an unknown task or layout name.
+    """
+    return TASK_SPECS[Layout(layout)][Task(task)]

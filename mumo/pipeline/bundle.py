@@ -2,8 +2,8 @@
 
 An inference bundle is a self-contained directory (``mumo bundle CHECKPOINT --out DIR``)::
 
-    bundle.json          the generation settings the model was trained with, and where it came from
-    lm/                  the joint LM (config.json + model.safetensors)
+    bundle.json          the generation settings the LM's config does not hold, and where it came from
+    lm/                  the joint LM (config.json, with its attention layout, + model.safetensors)
     music_tokenizer/     the music codec
     motion_tokenizer/    the motion VQ-VAE
 
@@ -31,29 +31,26 @@ from mumo.train.layout import BUILT_MODEL_CONFIG, RESOLVED_CONFIG
 from mumo.weights import load_state_strict
 
 BUNDLE_FILE = "bundle.json"
-BUNDLE_FORMAT = "mumo-inference-bundle/1"
+BUNDLE_FORMAT = "mumo-inference-bundle/2"
 LM_DIR, MUSIC_DIR, MOTION_DIR = "lm", "music_tokenizer", "motion_tokenizer"
 MusicCodec = MusicTokenizer | EncodecTokenizer
 
 
 @dataclass(frozen=True)
 class GenerationSettings:
-    """How the model must be sampled: as it was trained.
+    """How the model must be sampled, as it was trained, beyond what its config holds (the attention layout
+    is ``model.config.layout``).
 
     Attributes:
         window_s: length of the training windows, seconds (longer outputs are generated window by window).
-        full_music_context: motion saw the whole music window in ``music2motion`` training.
         source: the checkpoint the weights come from.
     """
 
     window_s: float
-    full_music_context: bool
     source: str
 
     def __post_init__(self) -> None:
         checks.number(self.window_s, "window_s", minimum=0.1, maximum=3600.0)
-        if not isinstance(self.full_music_context, bool):
-            raise InputError(f"full_music_context must be true or false, got {self.full_music_context!r}")
 
 
 @dataclass
@@ -107,8 +104,12 @@ def _from_bundle(path: Path) -> Components:
         manifest = json.loads((path / BUNDLE_FILE).read_text())
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{path / BUNDLE_FILE}: not valid JSON ({exc})") from None
-    if manifest.pop("format", None) != BUNDLE_FORMAT:
-        raise CheckpointError(f"{path / BUNDLE_FILE}: not a {BUNDLE_FORMAT} manifest")
+    found = manifest.pop("format", None)
+    if found != BUNDLE_FORMAT:
+        raise CheckpointError(
+            f"{path / BUNDLE_FILE}: format {found!r}, not {BUNDLE_FORMAT!r}; write the bundle again with "
+            "this version (mumo bundle CHECKPOINT --out DIR)"
+        )
     try:
         settings = GenerationSettings(**manifest)
     except (TypeError, InputError) as exc:
@@ -144,7 +145,7 @@ def _from_checkpoint(reference: str) -> Components:
         model,
         _tokenizer(Path(store.meta.music.directory), (MusicTokenizer, EncodecTokenizer), "music"),  # type: ignore[arg-type]
         _tokenizer(Path(store.meta.motion.directory), (MotionTokenizer,), "motion"),  # type: ignore[arg-type]
-        GenerationSettings(config.data.window_s, config.stage.full_music_context, str(checkpoint_path)),
+        GenerationSettings(config.data.window_s, str(checkpoint_path)),
     )
 
 

@@ -44,7 +44,6 @@ def generate_long(
     motion_codes: torch.Tensor | None = None,
     batch_size: int = 1,
     seed: int = 0,
-    full_music_context: bool = False,
     on_progress: Callable[[float], None] | None = None,
     **sampling: Any,
 ) -> GenerationResult:
@@ -62,7 +61,7 @@ def generate_long(
         codes ``[B, K, num_frames]`` of both streams (given ones as given).
     """
     task = Task(task)
-    spec = task_spec(task, full_music_context)
+    spec = task_spec(task, model.config.layout)
     given = {"music": music_codes, "motion": motion_codes}
     generated = {"music": spec.generates_music, "motion": spec.generates_motion}
     present = {"music": spec.music_stream, "motion": spec.motion_stream}
@@ -94,8 +93,7 @@ def generate_long(
                 inputs[name] = given[name][..., start:stop]  # type: ignore[index]
         result = generate(
             model, task, num_frames=stop - start, music_codes=inputs["music"], motion_codes=inputs["motion"],
-            batch_size=batch, seed=seed + index, full_music_context=full_music_context, on_step=on_step,
-            **sampling,
+            batch_size=batch, seed=seed + index, on_step=on_step, **sampling,
         )  # fmt: skip
         codes = {"music": result.music_codes, "motion": result.motion_codes}
         for name, target in out.items():

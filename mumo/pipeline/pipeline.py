@@ -239,7 +239,6 @@ class Pipeline:
             "top_k": options["top_k"],
             "seed": options["seed"],
             "batch_size": options["batch"],
-            "full_music_context": self.components.settings.full_music_context,
             "music_vocab_size": self.music_tokenizer.cardinality,
             "motion_vocab_size": self.motion_tokenizer.cardinality,
             "compile": self.compile,

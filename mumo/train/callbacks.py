@@ -39,10 +39,8 @@ class PeriodicEvaluation(Callback):
         decoders: Decoders,
         run_dir: Path,
         stage: str,
-        full_music_context: bool,
     ) -> None:
         self.section = section
-        self.full_music_context = full_music_context
         self.store = store
         self.decoders = decoders
         self.run_dir = run_dir
@@ -54,8 +52,7 @@ class PeriodicEvaluation(Callback):
             return
         model = module.model  # type: ignore[attr-defined]
         records = evaluate_model(
-            model, self.store, self.decoders, self.section, epoch, self.run_dir, self.stage,
-            self.full_music_context,
+            model, self.store, self.decoders, self.section, epoch, self.run_dir, self.stage
         )  # fmt: skip
         for record in records:
             scores = ", ".join(f"{k} {v:.3f}" for k, v in record.metrics.items() if isinstance(v, float))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import ClassVar, Literal
 
 import torch
 
@@ -13,17 +13,26 @@ from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
 from mumo.train.evaluation_config import EvaluationSection
 
+_TRAINING_SETTINGS = ("dropout", "layout")
+"""The fields of :class:`LMConfig` that are not taken from an imported MusicGen."""
+
 
 @dataclass(frozen=True)
 class ModelSection(LMConfig):
-    """Shape of the LM (the fields of :class:`mumo.lm.config.LMConfig`), or a MusicGen directory to import
-    (built by :func:`mumo.train.build.build_model`)."""
+    """Shape and attention layout of the LM (the fields of :class:`mumo.lm.config.LMConfig`), or a MusicGen
+    directory to import (built by :func:`mumo.train.build.build_model`).
+
+    ``layout`` (``causal`` or ``given_full``, see :class:`mumo.lm.tasks.Layout`) becomes the built model's
+    ``config.layout``, which it is saved, evaluated, bundled and sampled with. A stage started with
+    ``init_from`` takes only the weights of the checkpoint, so its own ``layout`` applies even where the
+    earlier stage trained with another; ``resume`` refuses a layout other than the one the run was built
+    with (see :func:`mumo.train.run.train`)."""
 
     musicgen_directory: str | None = None
     """When set, the LM starts as this local MusicGen (transformers ``save_pretrained`` layout, T5 tokenizer
     files beside it): its decoder, its frozen T5 and its ``enc_to_dec_proj``; motion parts are copies of the
     music parts. Every shape and text-encoder field then comes from the MusicGen config, so setting one here
-    is an error; only ``dropout`` may be set beside it."""
+    is an error; only the training settings (``dropout``, ``layout``) may be set beside it."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -32,7 +41,7 @@ class ModelSection(LMConfig):
             fixed = [
                 f.name
                 for f in fields(LMConfig)
-                if f.name != "dropout" and getattr(self, f.name) != getattr(defaults, f.name)
+                if f.name not in _TRAINING_SETTINGS and getattr(self, f.name) != getattr(defaults, f.name)
             ]
             if fixed:
                 raise ValueError(
@@ -57,7 +66,6 @@ class StageSection:
         tasks: task name → probability of drawing it for a batch (normalised).
         freeze: freezing policy (``none``, ``motion_only``, ``music_only``, ``all_but_text_encoder``).
         music_weight, motion_weight: weights of the per-modality cross-entropies.
-        full_music_context: in ``music2motion``/``motion2music`` the given stream is fully visible.
         music_description_dropout, motion_description_dropout: per-sample probability of the null description
             (classifier-free guidance).
         motion_input_noise: in training, the share of motion input codes replaced by random codes (the
@@ -65,11 +73,15 @@ class StageSection:
             alone and has to read the music (see docs/quality.md); 0 = off.
     """
 
+    MOVED_KEYS: ClassVar[dict[str, str]] = {
+        "full_music_context": "model.layout (given_full where it was true, causal where it was false)"
+    }
+    """Keys this section no longer has, and where their setting is now (named by the config loader)."""
+
     tasks: dict[str, float] = field(default_factory=lambda: {"joint": 1.0})
     freeze: Literal["none", "motion_only", "music_only", "all_but_text_encoder"] = "none"
     music_weight: float = 1.0
     motion_weight: float = 1.0
-    full_music_context: bool = False
     music_description_dropout: float = 0.3
     motion_description_dropout: float = 0.3
     motion_input_noise: float = 0.0

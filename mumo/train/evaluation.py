@@ -21,8 +21,9 @@ seed; the codes are decoded by the store's tokenizers and scored:
   stand-in (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder
   weights.
 
-Generation uses the stage's attention layout (``full_music_context``), so the model is sampled the way it
-was trained. Each (epoch, suite, guidance scale, seed) becomes one line of ``RUN_DIR/metrics.jsonl``.
+Generation and the music gap use the model's attention layout (``model.config.layout``), so the model is
+sampled the way it was trained. Each (epoch, suite, guidance scale, seed) becomes one line of
+``RUN_DIR/metrics.jsonl``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,6 @@ class Evaluator:
     gap_clips: list[EvalClip]
     dataset: Path
     run_dir: Path
-    full_music_context: bool
     music_vocab: int
     motion_vocab: int
     frame_rate: float
@@ -233,7 +233,7 @@ class Evaluator:
         return generate(
             self.model, task, num_frames=given.shape[-1], guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
-            full_music_context=self.full_music_context, stream_guidance=section.stream_guidance, **streams,
+            stream_guidance=section.stream_guidance, **streams,
         )  # fmt: skip
 
     @cached_property
@@ -251,7 +251,6 @@ class Evaluator:
         return music_gap(
             self.model, torch.stack([c.music_codes for c in clips]),
             torch.stack([c.motion_codes for c in clips]), [c.record.motion_caption for c in clips],
-            self.full_music_context,
         )  # fmt: skip
 
     @cached_property
@@ -352,11 +351,9 @@ def evaluate_model(
     epoch: int,
     run_dir: Path,
     stage: str = "",
-    full_music_context: bool = False,
 ) -> list[EvaluationRecord]:
-    """Generate, decode and score; save every record in ``RUN_DIR/metrics.jsonl`` and return them.
-
-    ``full_music_context`` must be the value the model was trained with (the stage's setting)."""
+    """Generate, decode and score with the model's attention layout (``model.config.layout``); save every
+    record in ``RUN_DIR/metrics.jsonl`` and return them."""
     clips, dataset = evaluation_clips(store, section)
     gap_clips = clips
     if section.split != "val":
@@ -365,8 +362,8 @@ def evaluate_model(
         except DataError:  # fewer than 2 validation clips of clip_s seconds: measured on the evaluated ones
             log.info("music gap measured on the %s clips (too few validation clips)", section.split)
     evaluator = Evaluator(
-        model, decoders, section, clips, gap_clips, dataset, Path(run_dir), full_music_context,
-        store.meta.music.cardinality, store.meta.motion.cardinality, store.frame_rate,
+        model, decoders, section, clips, gap_clips, dataset, Path(run_dir), store.meta.music.cardinality,
+        store.meta.motion.cardinality, store.frame_rate,
     )  # fmt: skip
     suite_runs = {"dance": evaluator.dance, "music": evaluator.music}
     was_training = model.training

@@ -3,7 +3,8 @@
 A run directory holds::
 
     config.yaml                      the resolved config of the run
-    lm_config.json                   the config of the LM it built (shape taken from MusicGen where imported)
+    lm_config.json                   the config of the LM it built (shape taken from MusicGen where imported,
+                                     attention layout: a resume must keep it)
     optimizer.json                   effective optimiser settings per parameter group
     checkpoints/epoch=N.ckpt         every ``trainer.checkpoint_every_n_epochs`` epochs, written atomically
     logs/from_epoch=E/metrics.csv    per-step and per-epoch losses (one folder per start or resume at epoch E)

@@ -80,7 +80,7 @@ class JointLMModule(L.LightningModule):
     def task_loss(self, batch: dict[str, Any], task: Task, dropout: bool) -> dict[str, torch.Tensor]:
         """``loss`` (weighted sum) and the per-modality cross-entropies of ``task`` on ``batch``."""
         stage = self.config.stage
-        spec = task_spec(task, stage.full_music_context)
+        spec = task_spec(task, self.model.config.layout)
         music_text, motion_text = list(batch["music_text"]), list(batch["motion_text"])
         if dropout:
             music_text = drop_descriptions(music_text, stage.music_description_dropout, self._generator(2))
@@ -100,7 +100,6 @@ class JointLMModule(L.LightningModule):
             conditions,
             batch["music_codes"] if spec.music_stream else None,
             motion_inputs if spec.motion_stream else None,
-            stage.full_music_context,
         )
         num_frames = batch["num_frames"]
         out: dict[str, torch.Tensor] = {}

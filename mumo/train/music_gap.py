@@ -53,15 +53,14 @@ def music_gap(
     music_codes: torch.Tensor,
     motion_codes: torch.Tensor,
     motion_descriptions: Sequence[str],
-    full_music_context: bool,
     batch_size: int = 8,
 ) -> MusicGap:
-    """The music gap of ``model`` on aligned clips.
+    """The music gap of ``model`` on aligned clips, teacher forced with the model's attention layout
+    (``model.config.layout``, the one it was trained with).
 
     Args:
         music_codes, motion_codes: ``[N, K, T]`` codes of the same N clips (N >= 2), frame-aligned.
         motion_descriptions: ``N`` motion descriptions (the music description is null in ``music2motion``).
-        full_music_context: the attention layout the model was trained with.
         batch_size: clips per forward pass.
     """
     if len(music_codes) < 2:
@@ -79,7 +78,7 @@ def music_gap(
             conditions = model.encode_descriptions([""] * len(motion), list(motion_descriptions[start:stop]))
             for name, music in (("own", music_codes), ("shuffled", shuffled_music)):
                 logits = model.forward_task(
-                    Task.MUSIC2MOTION, conditions, music[start:stop].to(device), motion, full_music_context
+                    Task.MUSIC2MOTION, conditions, music[start:stop].to(device), motion
                 ).motion  # [b, K, T, card]
                 cross_entropy = F.cross_entropy(
                     logits.flatten(0, 2).float(), motion.flatten(), reduction="sum"

@@ -58,9 +58,23 @@ def load_weights(module: JointLMModule, reference: str) -> Path:
     return path
 
 
+def _recorded_layout(checkpoint: Path) -> str | None:
+    """The attention layout recorded in the ``lm_config.json`` of the run that holds ``checkpoint``
+    (``RUN_DIR/checkpoints/epoch=N.ckpt``); ``None`` where there is no such file or it names no layout."""
+    recorded = checkpoint.parent.parent / BUILT_MODEL_CONFIG
+    return json.loads(recorded.read_text()).get("layout") if recorded.is_file() else None
+
+
 def _check_resumable(module: JointLMModule, path: Path) -> int:
-    """Check that the checkpoint at ``path`` fits ``module`` (weights and optimiser groups); returns the
-    number of epochs it completed."""
+    """Check that the checkpoint at ``path`` fits ``module`` (attention layout, weights and optimiser
+    groups); returns the number of epochs it completed."""
+    recorded, layout = _recorded_layout(path), module.model.config.layout
+    if recorded is not None and recorded != layout:
+        raise CheckpointError(
+            f"{path}: its run was built with model.layout {recorded!r}, this config says {layout.value!r}; "
+            f"resume continues a run as it was (set model.layout: {recorded}), or start a new stage from its "
+            "weights with init_from"
+        )
     checkpoint = read_checkpoint(path)
     load_state_strict(module, checkpoint.get("state_dict", {}), str(path))
     saved = [len(g["params"]) for g in checkpoint["optimizer_states"][0]["param_groups"]]
@@ -96,8 +110,12 @@ def _check_fresh(run_dir: Path) -> None:
 def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Decoders | None = None) -> Path:
     """Train one stage and return the run directory.
 
-    Missing or incompatible checkpoints, and a fresh start in a directory that already holds a run, fail
-    with :class:`CheckpointError` before anything is written.
+    The model's attention layout is the config's ``model.layout``: with ``init_from`` it applies whichever
+    layout the checkpoint's run trained with (only the weights are taken; a change is logged); with
+    ``resume`` it must be the layout the run was built with (its ``lm_config.json``).
+
+    Missing or incompatible checkpoints (a resume with another layout included), and a fresh start in a
+    directory that already holds a run, fail with :class:`CheckpointError` before anything is written.
     """
     run_dir = Path(config.run_dir)
     if config.resume and config.init_from:
@@ -107,7 +125,11 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
     module = JointLMModule(config)
     check_store_fits(TokenStore(config.data.store), module.model.config, config.data.store)
     if config.init_from:
-        log.info("initialised weights from %s", load_weights(module, config.init_from))
+        source = load_weights(module, config.init_from)
+        log.info("initialised weights from %s", source)
+        earlier, layout = _recorded_layout(source), module.model.config.layout
+        if earlier is not None and earlier != layout:
+            log.info("%s was trained with layout %s; this stage uses %s", source, earlier, layout)
     start_epoch = 0
     if resume_path is None:
         _check_fresh(run_dir)
@@ -126,8 +148,7 @@ def train(config: TrainConfig, callbacks: Sequence[Callback] = (), decoders: Dec
         store = TokenStore(config.data.store)
         callbacks.append(
             PeriodicEvaluation(
-                config.evaluation, store, decoders or TokenizerDecoders(store), run_dir, run_dir.name,
-                config.stage.full_music_context,
+                config.evaluation, store, decoders or TokenizerDecoders(store), run_dir, run_dir.name
             )
         )  # fmt: skip
     segment = log_segment(start_epoch)

@@ -1,3 +1,6 @@
+import json
+from dataclasses import replace
+
 import pytest
 import torch
 from transformers import ByT5Tokenizer, T5Config, T5EncoderModel
@@ -6,7 +9,7 @@ from mumo.errors import CheckpointError
 from mumo.lm.config import DEBUG_CONFIG, LMConfig
 from mumo.lm.freezing import apply_freezing, is_trainable, parameter_groups
 from mumo.lm.model import MusicMotionLM
-from mumo.lm.tasks import Task
+from mumo.lm.tasks import Layout, Task
 from mumo.lm.text import drop_descriptions
 
 
@@ -65,6 +68,19 @@ def test_save_and_load_round_trip(tmp_path):
     loaded = MusicMotionLM.from_pretrained(tmp_path / "lm")
     for key, value in model.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value)
+
+
+def test_the_layout_is_saved_in_the_config_and_an_unknown_one_is_refused_by_name(tmp_path):
+    model = MusicMotionLM(replace(DEBUG_CONFIG, layout=Layout.GIVEN_FULL))
+    config_path = model.save_pretrained(tmp_path / "lm") / "config.json"
+    assert json.loads(config_path.read_text())["layout"] == "given_full"
+    assert MusicMotionLM.from_pretrained(tmp_path / "lm").config.layout is Layout.GIVEN_FULL
+    config_path.write_text(json.dumps({**json.loads(config_path.read_text()), "layout": "sideways"}))
+    with pytest.raises(CheckpointError, match=r"one of \['causal', 'given_full'\], got 'sideways'"):
+        MusicMotionLM.from_pretrained(tmp_path / "lm")
+    assert LMConfig(layout="given_full").layout is Layout.GIVEN_FULL  # a name from JSON or YAML
+    with pytest.raises(ValueError, match="layout must be one of"):
+        LMConfig(layout=True)
 
 
 def test_strict_loading_lists_bad_tensors(tmp_path):

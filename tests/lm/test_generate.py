@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -5,13 +7,22 @@ from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.generate import generate
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.sampling import sample_next, sampling_generator
-from mumo.lm.tasks import Task
+from mumo.lm.tasks import Layout, Task
 
 
 @pytest.fixture(scope="module")
-def model():
-    torch.manual_seed(0)
-    return MusicMotionLM(DEBUG_CONFIG).eval()
+def models():
+    """The same random weights under each attention layout."""
+    out = {}
+    for layout in Layout:
+        torch.manual_seed(0)
+        out[layout] = MusicMotionLM(replace(DEBUG_CONFIG, layout=layout)).eval()
+    return out
+
+
+@pytest.fixture(scope="module")
+def model(models):
+    return models[Layout.CAUSAL]
 
 
 def codes(batch: int, frames: int, seed: int) -> torch.Tensor:
@@ -21,24 +32,24 @@ def codes(batch: int, frames: int, seed: int) -> torch.Tensor:
 
 
 TASKS = [
-    (Task.JOINT, {}, False),
-    (Task.MUSIC2MOTION, {"music_codes": 1}, False),
-    (Task.MUSIC2MOTION, {"music_codes": 1}, True),
-    (Task.MOTION2MUSIC, {"motion_codes": 2}, False),
-    (Task.MUSIC, {}, False),
-    (Task.MOTION, {}, False),
+    (Task.JOINT, {}, Layout.CAUSAL),
+    (Task.MUSIC2MOTION, {"music_codes": 1}, Layout.CAUSAL),
+    (Task.MUSIC2MOTION, {"music_codes": 1}, Layout.GIVEN_FULL),
+    (Task.MOTION2MUSIC, {"motion_codes": 2}, Layout.CAUSAL),
+    (Task.MUSIC, {}, Layout.CAUSAL),
+    (Task.MOTION, {}, Layout.CAUSAL),
 ]
 
 
 @pytest.mark.parametrize("temperature", [0.0, 1.0])
-@pytest.mark.parametrize(("task", "given", "full"), TASKS)
-def test_cached_equals_full_recompute(model, task, given, full, temperature):
+@pytest.mark.parametrize(("task", "given", "layout"), TASKS)
+def test_cached_equals_full_recompute(models, task, given, layout, temperature):
     """Greedy and seeded sampling give the same tokens with the static cache as with a full recompute."""
+    model = models[layout]
     kwargs = {name: codes(2, 12, seed) for name, seed in given.items()}
     common = dict(
         task=task, num_frames=12, batch_size=2, temperature=temperature, guidance_scale=3.0, seed=5,
-        full_music_context=full, music_descriptions=["house beat", "waltz"],
-        motion_descriptions=["bounce", "turn"], **kwargs,
+        music_descriptions=["house beat", "waltz"], motion_descriptions=["bounce", "turn"], **kwargs,
     )  # fmt: skip
     cached = generate(model, use_cache=True, **common)
     recomputed = generate(model, use_cache=False, **common)
@@ -64,18 +75,18 @@ def test_sampling_is_seeded_and_prompt_is_kept(model):
 
 
 @pytest.mark.parametrize(
-    ("task", "full"), [(Task.JOINT, False), (Task.MUSIC2MOTION, False), (Task.MUSIC2MOTION, True)]
+    ("task", "layout"),
+    [(Task.JOINT, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.GIVEN_FULL)],
 )
-def test_generation_uses_the_training_mask(model, task, full):
+def test_generation_uses_the_training_mask(models, task, layout):
     """Greedy cached generation must pick the argmax of the training forward's logits at every position."""
+    model = models[layout]
     given = {"music_codes": codes(2, 10, 5)} if task is Task.MUSIC2MOTION else {}
     texts = {"music_descriptions": ["a", "b"], "motion_descriptions": ["c", "d"]}
-    result = generate(
-        model, task, num_frames=10, batch_size=2, temperature=0.0, full_music_context=full, **given, **texts
-    )
+    result = generate(model, task, num_frames=10, batch_size=2, temperature=0.0, **given, **texts)
     music_texts = texts["music_descriptions"] if task is Task.JOINT else ["", ""]
     conditions = model.encode_descriptions(music_texts, texts["motion_descriptions"])
-    logits = model.forward_task(task, conditions, result.music_codes, result.motion_codes, full)
+    logits = model.forward_task(task, conditions, result.music_codes, result.motion_codes)
     torch.testing.assert_close(logits.motion.argmax(-1), result.motion_codes, rtol=0, atol=0)
     if task is Task.JOINT:
         torch.testing.assert_close(logits.music.argmax(-1), result.music_codes, rtol=0, atol=0)
@@ -119,13 +130,14 @@ def test_batch_size_follows_the_descriptions(model):
         generate(model, "music", num_frames=3, music_descriptions=["a", "b"], batch_size=3)
 
 
-@pytest.mark.parametrize(("task", "given", "full"), [TASKS[0], TASKS[2]])
-def test_compiled_decoding_equals_eager(model, task, given, full):
+@pytest.mark.parametrize(("task", "given", "layout"), [TASKS[0], TASKS[2]])
+def test_compiled_decoding_equals_eager(models, task, given, layout):
     """The compiled decoding step (static shapes, whole-cache mask rows) gives the eager tokens; the
     ``aot_eager`` backend traces exactly what inductor compiles without needing a C++ compiler's time."""
+    model = models[layout]
     kwargs = {name: codes(2, 9, seed) for name, seed in given.items()}
     common = dict(
-        task=task, num_frames=9, batch_size=2, guidance_scale=3.0, seed=2, full_music_context=full,
+        task=task, num_frames=9, batch_size=2, guidance_scale=3.0, seed=2,
         music_descriptions=["house beat", "waltz"], motion_descriptions=["bounce", "turn"], **kwargs,
     )  # fmt: skip
     eager = generate(model, **common)

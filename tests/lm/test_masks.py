@@ -5,7 +5,7 @@ from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
 from mumo.lm.model import MusicMotionLM
-from mumo.lm.tasks import Task, task_spec
+from mumo.lm.tasks import TASK_SPECS, Layout, Task, task_spec
 
 
 def grid(rows: list[str]) -> torch.Tensor:
@@ -62,9 +62,38 @@ def test_music2motion_masks_cell_by_cell():
 
 def test_task_table():
     assert task_spec(Task.MUSIC2MOTION).music_sees_motion is Visibility.NONE
-    assert task_spec(Task.MUSIC2MOTION, full_music_context=True).motion_sees_music is Visibility.FULL
+    assert task_spec(Task.MUSIC2MOTION, Layout.GIVEN_FULL).motion_sees_music is Visibility.FULL
     assert not task_spec(Task.MUSIC).motion_stream
     assert not task_spec(Task.MUSIC2MOTION).music_description
+
+
+def test_every_layout_has_every_task_and_sees_only_given_streams_whole():
+    assert set(TASK_SPECS) == set(Layout)
+    for layout, specs in TASK_SPECS.items():
+        assert set(specs) == set(Task), layout
+        for task, spec in specs.items():
+            if spec.music_sees_motion is Visibility.FULL:
+                assert spec.motion_stream, (layout, task)
+                assert not spec.generates_motion, (layout, task)
+            if spec.motion_sees_music is Visibility.FULL:
+                assert spec.music_stream, (layout, task)
+                assert not spec.generates_music, (layout, task)
+
+
+def test_the_given_full_layout_differs_from_the_causal_one_only_where_a_stream_is_given():
+    """``given_full`` is the causal layout with the given stream of music2motion / motion2music seen whole."""
+    for task in Task:
+        causal, full = task_spec(task, Layout.CAUSAL), task_spec(task, "given_full")
+        if task is Task.MUSIC2MOTION:
+            assert (causal.motion_sees_music, full.motion_sees_music) == (Visibility.CAUSAL, Visibility.FULL)
+            assert full.music_sees_motion is causal.music_sees_motion is Visibility.NONE
+        elif task is Task.MOTION2MUSIC:
+            assert (causal.music_sees_motion, full.music_sees_motion) == (Visibility.CAUSAL, Visibility.FULL)
+            assert full.motion_sees_music is causal.motion_sees_music is Visibility.NONE
+        else:
+            assert full == causal, task
+    with pytest.raises(ValueError, match="sideways"):
+        task_spec(Task.JOINT, "sideways")
 
 
 def test_cross_attention_mask_routes_descriptions():

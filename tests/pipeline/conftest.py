@@ -7,6 +7,7 @@ import torch
 from mumo.data.synthetic.music import synthesize_track
 from mumo.data.synthetic.styles import STYLES
 from mumo.lm import LMConfig, MusicMotionLM
+from mumo.lm.tasks import Layout
 from mumo.motion import compute_feature_stats, joints_to_features
 from mumo.pipeline import Components, GenerationSettings, Pipeline
 from mumo.tokenizers import MotionTokenizer, MusicTokenizer
@@ -14,8 +15,9 @@ from mumo.tokenizers import MotionTokenizer, MusicTokenizer
 from ..tokenizers.helpers import TINY_CODEC, TINY_MOTION, swaying_clip
 
 TINY_LM = LMConfig(
-    num_codebooks=2, cardinality=16, dim=32, num_heads=4, num_layers=1, ffn_dim=64, condition_dim=32
-)
+    num_codebooks=2, cardinality=16, dim=32, num_heads=4, num_layers=1, ffn_dim=64, condition_dim=32,
+    layout=Layout.GIVEN_FULL,
+)  # fmt: skip
 WINDOW_S = 1.0
 """Training window of the tiny components: inputs longer than this are generated window by window."""
 
@@ -27,7 +29,7 @@ def tiny_components(seed: int = 0) -> Components:
         MusicMotionLM(TINY_LM),
         MusicTokenizer.create(TINY_CODEC).eval(),
         MotionTokenizer.create(TINY_MOTION, stats).eval(),
-        GenerationSettings(window_s=WINDOW_S, full_music_context=True, source="random weights"),
+        GenerationSettings(window_s=WINDOW_S, source="random weights"),
     )
 
 

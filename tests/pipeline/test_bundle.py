@@ -11,6 +11,7 @@ from mumo.data.token_store import TokenizerInfo, TokenStoreWriter, new_store_met
 from mumo.errors import CheckpointError, MumoError
 from mumo.lm import MusicMotionLM
 from mumo.lm.musicgen_import import random_musicgen
+from mumo.lm.tasks import Layout
 from mumo.pipeline import Components, Pipeline, load, load_components, save_bundle
 from mumo.tokenizers import MotionTokenizer
 from mumo.train.config import TrainConfig
@@ -33,6 +34,7 @@ def test_a_bundle_reproduces_the_pipeline(tmp_path, song):
     ]  # fmt: skip
     loaded = load(bundle)
     assert loaded.components.settings == components.settings
+    assert loaded.components.model.config.layout is Layout.GIVEN_FULL  # kept in lm/config.json
     _same_dance(Pipeline(components), loaded, song)
 
 
@@ -50,6 +52,15 @@ def test_weights_of_another_model_shape_are_listed(tmp_path):
     config["ffn_dim"] = 48
     config_path.write_text(json.dumps(config))
     with pytest.raises(CheckpointError, match="ffn"):
+        load_components(bundle)
+
+
+def test_a_bundle_of_another_format_says_to_write_it_again(tmp_path):
+    bundle = save_bundle(tiny_components(), tmp_path / "bundle")
+    manifest = json.loads((bundle / "bundle.json").read_text())
+    old = {**manifest, "format": "mumo-inference-bundle/1", "full_music_context": True}
+    (bundle / "bundle.json").write_text(json.dumps(old))
+    with pytest.raises(CheckpointError, match=r"'mumo-inference-bundle/1', not .*write the bundle again"):
         load_components(bundle)
 
 
@@ -83,7 +94,7 @@ def fake_run(tmp_path, components: Components, model_section: dict) -> Path:
     run = tmp_path / "run"
     config = from_dict(TrainConfig, {
         "run_dir": str(run), "data": {"store": str(tmp_path / "store"), "window_s": 1.0},
-        "model": model_section, "stage": {"full_music_context": True},
+        "model": model_section,
     })  # fmt: skip
     run.mkdir()
     save_config(config, run / "config.yaml")
@@ -98,7 +109,7 @@ def test_a_training_checkpoint_loads_with_the_tokenizers_of_its_store(tmp_path, 
     run = fake_run(tmp_path, components, asdict(TINY_LM))
     loaded = load(run / "epoch=1")
     assert loaded.components.settings.window_s == 1.0
-    assert loaded.components.settings.full_music_context
+    assert loaded.components.model.config.layout is Layout.GIVEN_FULL
     _same_dance(Pipeline(components), loaded, song)
     with pytest.raises(CheckpointError, match=r"epoch=1\.ckpt"):
         load(run / "epoch=7")

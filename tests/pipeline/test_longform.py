@@ -29,8 +29,7 @@ def test_each_window_continues_the_codes_already_generated(monkeypatch):
 
     monkeypatch.setattr(longform, "generate", spy)
     result = generate_long(
-        model, Task.MUSIC2MOTION, 130, window=50, context=20, music_codes=music, full_music_context=True,
-        guidance_scale=2.0, top_k=8,
+        model, Task.MUSIC2MOTION, 130, window=50, context=20, music_codes=music, guidance_scale=2.0, top_k=8,
     )  # fmt: skip
     assert result.motion_codes.shape == (2, 2, 130)
     assert torch.equal(result.music_codes, music)

@@ -274,6 +274,15 @@ def test_a_bad_value_in_a_bundle_manifest_is_named(bundle, tmp_path, capsys):
     assert "window_s must be a number" in _one_line_error(capsys)
 
 
+def test_an_unknown_layout_in_a_bundles_lm_config_is_named(bundle, tmp_path, capsys):
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    config = json.loads((copy / "lm" / "config.json").read_text())
+    (copy / "lm" / "config.json").write_text(json.dumps({**config, "layout": "sideways"}))
+    assert main(["generate", "--checkpoint", str(copy), "--duration", "2", "--out", str(tmp_path / "o")]) == 2
+    assert "layout must be one of ['causal', 'given_full'], got 'sideways'" in _one_line_error(capsys)
+
+
 def test_an_empty_or_cut_npy_is_a_motion_error(tmp_path):
     (tmp_path / "empty.npy").touch()
     with pytest.raises(MotionError, match=r"not a readable \.npy array"):

@@ -1,9 +1,12 @@
 from pathlib import Path
 
 import pytest
+from transformers import MusicgenDecoderConfig, MusicgenForCausalLM
 
 from mumo.config import load_config
 from mumo.errors import ConfigError
+from mumo.lm.tasks import Layout
+from mumo.train.build import build_model
 from mumo.train.config import TrainConfig, global_batch
 
 EXPERIMENTS = sorted(
@@ -32,8 +35,8 @@ def test_the_published_and_logged_settings():
         assert stage1.stage.freeze == "motion_only"
         assert stage1.evaluation.suites == ["dance"]
         assert {19, 22} <= set(stage1.trainer.checkpoint_epochs)  # the log's e18 and e21
-    assert first.stage.full_music_context
-    assert not second.stage.full_music_context
+    assert first.model.layout is Layout.GIVEN_FULL
+    assert second.model.layout is Layout.CAUSAL
     assert first.stage.motion_weight == pytest.approx(0.1)
     assert second.stage.motion_weight == 1.0
     for name in ("attempt3_2_stage2", "attempt3_2_2_stage2", "attempt3_3_stage2"):
@@ -65,12 +68,35 @@ def test_a_stage_evaluates_music_only_with_a_task_it_trains(tmp_path):
     assert stage2.evaluation.music_task == "joint"
 
 
-@pytest.mark.parametrize("name", ["lm_stage1", "lm_stage2"])
-def test_demo_lm_configs_load(name):
+@pytest.mark.parametrize(("name", "layout"), [("lm_stage1", Layout.GIVEN_FULL), ("lm_stage2", Layout.CAUSAL)])
+def test_demo_lm_configs_load(name, layout):
     root = EXPERIMENTS[0].parents[1] / "demo"
     config = load_config(root / f"{name}.yaml", TrainConfig)
     assert config.trainer.accelerator == "cpu"
     assert config.evaluation.every_n_epochs > 0
+    assert build_model(config.model).config.layout is layout
+
+
+def test_the_layout_is_a_model_setting_and_the_old_stage_key_says_so():
+    stage1 = EXPERIMENTS[0].parents[1] / "demo" / "lm_stage1.yaml"
+    with pytest.raises(ConfigError, match=r"'stage\.full_music_context' is no longer a .*model\.layout"):
+        load_config(stage1, TrainConfig, ["stage.full_music_context=true"])
+    with pytest.raises(ConfigError, match=r"model\.layout: 'sideways' is not one of \['causal', 'given_"):
+        load_config(stage1, TrainConfig, ["model.layout=sideways"])
+
+
+def test_the_layout_reaches_a_model_imported_from_musicgen(tmp_path):
+    decoder = MusicgenForCausalLM(
+        MusicgenDecoderConfig(
+            vocab_size=32, max_position_embeddings=64, num_hidden_layers=1, ffn_dim=32, num_attention_heads=2,
+            hidden_size=16, num_codebooks=2, pad_token_id=32, bos_token_id=32,
+        )
+    )  # fmt: skip
+    decoder.save_pretrained(tmp_path / "musicgen")
+    base = EXPERIMENTS[0].parent / "base.yaml"
+    overrides = [f"model.musicgen_directory={tmp_path / 'musicgen'}", "model.layout=given_full"]
+    config = load_config(base, TrainConfig, overrides)
+    assert build_model(config.model).config.layout is Layout.GIVEN_FULL
 
 
 @pytest.mark.parametrize("override", ["model.dim=64", "model.text_encoder=t5", "model.t5_directory=t5"])

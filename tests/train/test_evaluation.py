@@ -1,9 +1,11 @@
 import warnings
+from dataclasses import replace
 
 import pytest
 import torch
 
 from mumo.lm import DEBUG_CONFIG, MusicMotionLM
+from mumo.lm.tasks import Layout
 from mumo.metrics.dance import ZeroVarianceWarning
 from mumo.train import evaluation
 from mumo.train.evaluation import evaluate_model
@@ -18,20 +20,18 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     calls, original = [], evaluation.generate
 
     def spy(model, task, **kwargs):
-        calls.append((task, kwargs))
+        calls.append((task, model.config.layout, kwargs))
         return original(model, task, **kwargs)
 
     monkeypatch.setattr(evaluation, "generate", spy)
     torch.manual_seed(0)
-    model = MusicMotionLM(DEBUG_CONFIG)
+    model = MusicMotionLM(replace(DEBUG_CONFIG, layout=Layout.GIVEN_FULL))
     section = EvaluationSection(
         every_n_epochs=1, suites=["dance", "music"], guidance_scales=[1.0, 4.0], seeds=[0, 1], split="val",
         music_from_dance=True,
         num_clips=3, clip_s=2.0, bootstrap=5, render_samples=1,
     )  # fmt: skip
-    records = evaluate_model(
-        model, store_with_dataset, fake_decoders, section, epoch=3, run_dir=tmp_path, full_music_context=True
-    )
+    records = evaluate_model(model, store_with_dataset, fake_decoders, section, epoch=3, run_dir=tmp_path)
     assert len(records) == 2 * 2 * 2
     assert read_records(tmp_path) == records
     dance = next(r for r in records if r.suite == "dance")
@@ -46,7 +46,7 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     assert music.metrics["frechet_distance"] is None
     assert 0.0 <= music.metrics["music_beat_align"] <= 1.0
     assert 0.0 <= music.metrics["music_beat_align_shuffled"] <= 1.0
-    music_calls = [kwargs for task, kwargs in calls if task == "motion2music"]
+    music_calls = [kwargs for task, _, kwargs in calls if task == "motion2music"]
     assert len(music_calls) == 4
     own, shuffled = music_calls[0]["motion_codes"].chunk(2)
     assert torch.equal(shuffled, own.roll(1, dims=0))
@@ -54,10 +54,10 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     assert len(videos) == 2 * 2  # one per (scale, seed)
     assert videos[-1].startswith("epoch=3_gs4_seed1_")
     assert model.training
-    dance_calls = [kwargs for task, kwargs in calls if task == "music2motion"]
+    dance_calls = [(layout, kwargs) for task, layout, kwargs in calls if task == "music2motion"]
     assert len(dance_calls) == 4
-    for kwargs in dance_calls:  # sampled with the training layout; second half = the music of other clips
-        assert kwargs["full_music_context"] is True
+    for layout, kwargs in dance_calls:  # sampled with the training layout; second half: other clips' music
+        assert layout is Layout.GIVEN_FULL
         own, shuffled = kwargs["music_codes"].chunk(2)
         assert torch.equal(shuffled, own.roll(1, dims=0))
         assert not torch.equal(shuffled, own)

@@ -9,6 +9,7 @@ from mumo.config import from_dict
 from mumo.data.token_store import TokenItem, TokenizerInfo, TokenStoreWriter, new_store_meta
 from mumo.errors import CheckpointError, ConfigError
 from mumo.lm import LMConfig, Task
+from mumo.lm.tasks import Layout
 from mumo.report.run import read_loss_log
 from mumo.train.checkpoints import AtomicCheckpointIO
 from mumo.train.config import TrainConfig
@@ -66,7 +67,9 @@ def test_init_from_loads_weights_and_freezes_and_bad_checkpoints_fail_first(tmp_
     stage1 = train(make_config(tmp_path, tiny_store, "s1", epochs=1))
     config = make_config(tmp_path, tiny_store, "s2", epochs=1, init_from=str(stage1 / "epoch=1"))
     config.stage.freeze = "motion_only"
+    config.model = type(config.model)(**MODEL, layout=Layout.GIVEN_FULL)  # a new stage may change the layout
     stage2 = train(config)
+    assert json.loads((stage2 / "lm_config.json").read_text())["layout"] == "given_full"
     before, after = weights(stage1, 1), weights(stage2, 1)
     torch.testing.assert_close(before["model.music_heads.0.weight"], after["model.music_heads.0.weight"])
     assert not torch.equal(before["model.motion_heads.0.weight"], after["model.motion_heads.0.weight"])
@@ -79,6 +82,10 @@ def test_init_from_loads_weights_and_freezes_and_bad_checkpoints_fail_first(tmp_
     other_freeze.stage.freeze = "motion_only"
     with pytest.raises(CheckpointError, match="optimiser has parameter groups"):
         train(other_freeze)
+    other_layout = make_config(tmp_path, tiny_store, "s1", epochs=2, resume=str(stage1 / "epoch=1"))
+    other_layout.model = type(other_layout.model)(**MODEL, layout=Layout.GIVEN_FULL)
+    with pytest.raises(CheckpointError, match=r"model\.layout 'causal', this config says 'given_full'"):
+        train(other_layout)
     with pytest.raises(CheckpointError, match="already holds a run"):
         train(make_config(tmp_path, tiny_store, "s1", epochs=1))
     assert not (tmp_path / "s3").exists()
