@@ -14,6 +14,7 @@ from mumo.lm.config import DEBUG_CONFIG, MUSICGEN_SMALL_CONFIG, LMConfig
 from mumo.lm.freezing import POLICIES, FreezeSummary, apply_freezing, parameter_groups
 from mumo.lm.generate import GenerationResult, generate
 from mumo.lm.model import Conditions, MusicMotionLM, StreamLogits
+from mumo.lm.streams import Stream
 from mumo.lm.tasks import Task, task_spec
 from mumo.lm.text import drop_descriptions
 
@@ -26,6 +27,7 @@ __all__ = [
     "GenerationResult",
     "LMConfig",
     "MusicMotionLM",
+    "Stream",
     "StreamLogits",
     "Task",
     "apply_freezing",
