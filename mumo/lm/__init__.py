@@ -6,7 +6,7 @@ Example::
 
     lm = MusicMotionLM(DEBUG_CONFIG)
     conditions = lm.encode_descriptions(["a house track"], ["bouncy steps"])
-    logits = lm.forward_task(Task.JOINT, conditions, music_codes, motion_codes)  # codes [B, K, T]
+    logits = lm(Task.JOINT, conditions, music_codes, motion_codes)  # codes [B, K, T]
     result = generate(lm, Task.MUSIC2MOTION, music_codes=music_codes, guidance_scale=4.0)
 """
 

@@ -139,7 +139,7 @@ def test_generation_uses_the_training_mask(model, task, full):
     )
     music_texts = texts["music_descriptions"] if task is Task.JOINT else ["", ""]
     conditions = model.encode_descriptions(music_texts, texts["motion_descriptions"])
-    logits = model.forward_task(task, conditions, result.music_codes, result.motion_codes, full)
+    logits = model(task, conditions, result.music_codes, result.motion_codes, full)
     torch.testing.assert_close(logits.motion.argmax(-1), result.motion_codes, rtol=0, atol=0)
     if task is Task.JOINT:
         torch.testing.assert_close(logits.music.argmax(-1), result.music_codes, rtol=0, atol=0)
