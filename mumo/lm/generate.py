@@ -1,6 +1,6 @@
 """Sampling from the joint LM with a key/value cache and classifier-free guidance.
 
-A generation is made of five parts, each a name below:
+A generation runs in five parts:
 
 * conditioning and guidance (:func:`_condition`, :class:`_Guidance`): the descriptions are encoded, the
   batch doubled for classifier-free guidance, and the self-attention masks built from the task's training
