@@ -125,7 +125,7 @@ def training_loss(
     """Mean cross-entropy of ``task``'s predicted codes (``[B, K, T]`` each), with null descriptions."""
     batch = (music if music is not None else motion).shape[0]  # type: ignore[union-attr]
     conditions = model.encode_descriptions([""] * batch, [""] * batch)
-    logits = model.forward_task(task, conditions, music, motion)
+    logits = model(task, conditions, music, motion)
     terms = [
         F.cross_entropy(out.flatten(0, 2).float(), codes.flatten())
         for out, codes in ((logits.music, music), (logits.motion, motion))

@@ -3,7 +3,7 @@
 Both models have the same shape and the same random music weights (mumo's imported from transformers'
 ``MusicgenForCausalLM``), read the same codes (delay pattern, ``[B, K, T]`` learnable random walks) and the
 same description states, and minimise the same loss (mean cross-entropy of the codes). mumo runs its music
-task (``forward_task``) with its motion parts frozen (those the ``motion_only`` policy trains). Reported: the
+task (its forward) with its motion parts frozen (those the ``motion_only`` policy trains). Reported: the
 median step time of each, their ratio (goal >= 1.0: mumo at least as fast), and each one's achieved FLOP/s
 (3 x the forward FLOPs of :func:`lm_setups.forward_flops` per step) against the measured matmul peak.
 
@@ -81,7 +81,7 @@ def main() -> None:
         return F.cross_entropy(logits.flatten(0, 2).float(), codes.flatten())
 
     def mumo_loss() -> torch.Tensor:
-        return cross_entropy(ours.forward_task(Task.MUSIC, conditions, music_codes=codes).music)
+        return cross_entropy(ours(Task.MUSIC, conditions, music_codes=codes).music)
 
     def transformers_loss() -> torch.Tensor:
         logits = reference(

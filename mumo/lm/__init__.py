@@ -6,7 +6,7 @@ Example::
 
     lm = MusicMotionLM(DEBUG_CONFIG)
     conditions = lm.encode_descriptions(["a house track"], ["bouncy steps"])
-    logits = lm.forward_task(Task.JOINT, conditions, music_codes, motion_codes)  # codes [B, K, T]
+    logits = lm(Task.JOINT, conditions, music_codes, motion_codes)  # codes [B, K, T]
     result = generate(lm, Task.MUSIC2MOTION, music_codes=music_codes, guidance_scale=4.0)
 """
 
@@ -14,6 +14,7 @@ from mumo.lm.config import DEBUG_CONFIG, MUSICGEN_SMALL_CONFIG, LMConfig
 from mumo.lm.freezing import POLICIES, FreezeSummary, apply_freezing, parameter_groups
 from mumo.lm.generate import GenerationResult, generate
 from mumo.lm.model import Conditions, MusicMotionLM, StreamLogits
+from mumo.lm.streams import Stream
 from mumo.lm.tasks import Layout, Task, task_spec
 from mumo.lm.text import drop_descriptions
 
@@ -27,6 +28,7 @@ __all__ = [
     "LMConfig",
     "Layout",
     "MusicMotionLM",
+    "Stream",
     "StreamLogits",
     "Task",
     "apply_freezing",

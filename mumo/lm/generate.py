@@ -1,30 +1,43 @@
 """Sampling from the joint LM with a key/value cache and classifier-free guidance.
 
-Each step feeds one new pattern step per generated stream (two tokens in ``joint``) and reads its logits; the
-prefix is never recomputed. A given stream that never attends to the generated one (music in
-``music2motion``, motion in ``motion2music``) is fed whole before the loop. The self-attention rows of every
-step are cut from the same full mask that training uses for the task, so cached generation sees exactly
-what training saw (``use_cache=False`` recomputes the whole prefix at every step instead, for reference).
+A generation runs in five parts:
 
-Classifier-free guidance doubles the batch: the second half uses the null descriptions and identical tokens;
-``logits = uncond + scale * (cond - uncond)`` per generated stream. With ``stream_guidance`` the second half
-also does not see the given stream (``music2motion``: motion attends to no music, the ``motion`` task's
-layout; ``motion2music`` the mirror image), so guidance amplifies what the music (or dance) changes in the
-prediction, not only what the descriptions change.
+* conditioning and guidance (:func:`_condition`, :class:`_Guidance`): the descriptions are encoded, the
+  batch doubled for classifier-free guidance, and the self-attention masks built from the task's training
+  mask. The second half of the batch uses the null descriptions and identical tokens;
+  ``logits = uncond + scale * (cond - uncond)`` per generated stream. With ``stream_guidance`` the second
+  half also does not see the given stream (``music2motion``: motion attends to no music, the ``motion``
+  task's layout; ``motion2music`` the mirror image), so guidance amplifies what the music (or dance) changes
+  in the prediction, not only what the descriptions change.
+* per-stream state (:func:`_stream_states`, :class:`_StreamState`): each stream's delay-pattern sequence
+  under construction and which of its positions are fixed (special tokens, a given stream, the prompt of a
+  continuation).
+* the feeding plan (:class:`_FeedingPlan`): a given stream that never attends to the generated one (music in
+  ``music2motion``, motion in ``motion2music``) is fed whole first (prefill); then each pass feeds one new
+  pattern step of every other stream (two tokens in ``joint``). The cache slots follow this order, and the
+  self-attention rows of every pass are cut from the same full mask that training uses for the task, so
+  cached generation sees exactly what training saw.
+* one decoding step (:class:`_Decoder`): the model runs a pass against the cache (eagerly, or compiled, see
+  :mod:`mumo.lm.decoding`), or recomputes the whole prefix fed so far (``use_cache=False``, the reference
+  path), and returns the logits of the positions the pass fed; the prefix is never recomputed with the cache.
+* sampling (:class:`_Sampler`): guidance mix, vocabulary limit and :func:`~mumo.lm.sampling.sample_next`
+  give the next pattern step of each generated stream, written where its positions are not fixed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
 
-from mumo.lm.decoding import compiled_decoder
+from mumo.lm.decoding import CompiledDecoder, compiled_decoder
+from mumo.lm.layers import KVCache
 from mumo.lm.masks import Visibility, two_stream_mask
-from mumo.lm.model import MusicMotionLM
+from mumo.lm.model import Conditions, MusicMotionLM
 from mumo.lm.sampling import sample_next, sampling_generator
-from mumo.lm.tasks import Task, task_spec
+from mumo.lm.streams import Stream
+from mumo.lm.tasks import Task, TaskSpec, task_spec
 
 
 @dataclass(frozen=True)
@@ -35,36 +48,9 @@ class GenerationResult:
     motion_codes: torch.Tensor | None
     task: Task
 
-
-@dataclass
-class _Stream:
-    """One stream's pattern sequence under construction."""
-
-    sequence: torch.Tensor  # [B, K, S]
-    generated: bool
-    known: torch.Tensor  # bool [K, S]: positions fixed before sampling (special, given or prompt codes)
-
-
-def _stream(
-    model: MusicMotionLM, codes: torch.Tensor | None, batch: int, num_frames: int, prompt: int
-) -> _Stream:
-    pattern = model.pattern
-    k = model.config.num_codebooks
-    device = next(model.parameters()).device
-    if codes is None:
-        codes = torch.zeros(batch, k, num_frames, dtype=torch.long, device=device)
-        fixed_frames = prompt
-    else:
-        fixed_frames = num_frames if codes.shape[-1] >= num_frames else codes.shape[-1]
-        codes = codes[..., :num_frames].to(device)
-        if codes.shape[-1] < num_frames:
-            codes = torch.cat([codes, codes.new_zeros(batch, k, num_frames - codes.shape[-1])], dim=-1)
-    sequence = pattern.build(codes)
-    valid = pattern.valid_steps(num_frames, device)
-    steps = torch.arange(sequence.shape[-1], device=device)
-    frame_of_step = steps[None] - 1 - torch.arange(k, device=device)[:, None]
-    known = ~valid | (frame_of_step < fixed_frames)
-    return _Stream(sequence, generated=False, known=known)
+    def codes(self, stream: Stream) -> torch.Tensor | None:
+        """The codes ``[B, K, T]`` of ``stream`` (``None`` where absent)."""
+        return self.music_codes if stream is Stream.MUSIC else self.motion_codes
 
 
 @torch.no_grad()
@@ -96,10 +82,13 @@ def generate(
     Args:
         task: ``joint``, ``music2motion``, ``motion2music``, ``music`` or ``motion``.
         num_frames: length ``T`` of the generated codes, frames (at the tokenizers' frame rate).
-        music_codes, motion_codes: ``[B, K, T']`` given codes: the conditioning stream, or a prompt of the
-            generated stream (continuation: its first ``prompt_frames`` frames are kept).
+        music_codes, motion_codes: ``[B, K, T']`` given codes. Of a stream the task does not generate: the
+            conditioning stream, kept whole (cut or zero-padded to ``T`` frames). Of a generated stream: a
+            prompt, continued from its first ``prompt_frames`` frames (the frames after them are sampled).
         music_descriptions, motion_descriptions: ``B`` texts each (default: ``""`` = the null condition).
         batch_size: ``B`` when neither codes nor descriptions are given (else it must agree with them).
+        prompt_frames: continuation: the first ``prompt_frames`` frames of every generated stream are kept
+            as given in its codes, the rest is sampled (``0``: everything is sampled).
         guidance_scale: classifier-free guidance scale (1 = off).
         temperature, top_k, top_p: sampling (``temperature = 0``: greedy).
         seed: seed of the sampling generator.
@@ -114,136 +103,140 @@ def generate(
         music_vocab_size, motion_vocab_size: sample only codes below these (a stream's tokenizer may have
             fewer codes than the model's cardinality).
         on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
+
+    Raises:
+        ValueError: codes, descriptions and ``batch_size`` disagree on ``B``; ``prompt_frames`` outside
+            ``[0, T]``, without codes of a generated stream or beyond their length; codes of a generated
+            stream without ``prompt_frames``; ``stream_guidance`` on a task without a given stream.
     """
     task = Task(task)
     spec = task_spec(task, model.config.layout)
-    given = [len(c) for c in (music_codes, motion_codes) if c is not None]
-    given += [len(texts) for texts in (music_descriptions, motion_descriptions) if texts]
+    given = {Stream.MUSIC: music_codes, Stream.MOTION: motion_codes}
+    descriptions = {Stream.MUSIC: music_descriptions, Stream.MOTION: motion_descriptions}
+    batch = _batch_size(given.values(), descriptions.values(), batch_size)
+    states = _stream_states(model, spec, given, batch, num_frames, prompt_frames)
+    length = model.pattern.input_length(num_frames)
+    guidance = _condition(model, task, spec, batch, descriptions, guidance_scale, stream_guidance, length)
+    plan = _FeedingPlan(states, spec, guidance.masks, length)
+    decode = _Decoder(model, plan, guidance, states, use_cache, compile)
+    vocab_sizes = {Stream.MUSIC: music_vocab_size, Stream.MOTION: motion_vocab_size}
+    generator = sampling_generator(seed, guidance.masks.device)
+    sample = _Sampler(guidance, temperature, top_k, top_p, generator, vocab_sizes)
+    for done, feed in enumerate(plan.passes, start=1):
+        logits = decode(feed)
+        for stream, steps in feed.steps.items():
+            if states[stream].generated:  # the last step fed predicts the next one
+                sample(stream, states[stream], logits[stream][:, :, -1], steps.stop)
+        if on_step is not None:
+            on_step(done, len(plan.passes))
+    codes = {stream: model.pattern.revert(state.sequence, num_frames) for stream, state in states.items()}
+    return GenerationResult(codes.get(Stream.MUSIC), codes.get(Stream.MOTION), task)
+
+
+def _batch_size(
+    codes: Iterable[torch.Tensor | None], descriptions: Iterable[Sequence[str] | None], batch_size: int | None
+) -> int:
+    """``B``: the batch of the given codes and descriptions, else ``batch_size`` (default 1).
+
+    Raises:
+        ValueError: they disagree.
+    """
+    given = [len(c) for c in codes if c is not None] + [len(texts) for texts in descriptions if texts]
     batch = given[0] if given else (batch_size or 1)
     if any(size != batch for size in given) or (batch_size is not None and batch_size != batch):
         raise ValueError(
             f"codes, descriptions and batch_size disagree on the batch size: {given}, {batch_size}"
         )
-    music_descriptions = list(music_descriptions or [""] * batch)
-    motion_descriptions = list(motion_descriptions or [""] * batch)
-    if not spec.music_description:
-        music_descriptions = [""] * batch
-    if not spec.motion_description:
-        motion_descriptions = [""] * batch
+    return batch
 
-    guided = guidance_scale != 1.0
-    conditions = model.encode_descriptions(
-        music_descriptions + ([""] * batch if guided else []),
-        motion_descriptions + ([""] * batch if guided else []),
-    )
-    music = _stream(model, music_codes, batch, num_frames, prompt_frames) if spec.music_stream else None
-    motion = _stream(model, motion_codes, batch, num_frames, prompt_frames) if spec.motion_stream else None
-    if music is not None:
-        music.generated = spec.generates_music
-    if motion is not None:
-        motion.generated = spec.generates_motion
 
-    length = model.pattern.input_length(num_frames)
-    music_len = length if music is not None else 0
-    motion_len = length if motion is not None else 0
-    full_mask = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
+# ------------------------------------------------------------------------------ conditioning and guidance
+@dataclass(frozen=True)
+class _Guidance:
+    """The conditioning of a generation and its classifier-free guidance.
+
+    With guidance (``scale != 1``) every model input has ``B' = 2B`` rows: the first ``B`` conditional, the
+    last ``B`` unconditional (null descriptions, same tokens); without it ``B' = B``.
+
+    Attributes:
+        conditions: description states of the ``B'`` rows.
+        masks: bool ``[H, S', S']`` self-attention masks over the model's sequence
+            ``[music steps | motion steps]`` (``S'`` pattern steps of both present streams): the task's
+            training mask, and under stream guidance the mask of the unconditional rows after it (``H = 2``).
+        batch: ``B``.
+        scale: the guidance scale.
+    """
+
+    conditions: Conditions
+    masks: torch.Tensor
+    batch: int
+    scale: float
+
+    @property
+    def guided(self) -> bool:
+        """Whether guidance is on (``scale != 1``)."""
+        return self.scale != 1.0
+
+    @property
+    def rows(self) -> int:
+        """``B'``, rows of every model input."""
+        return 2 * self.batch if self.guided else self.batch
+
+    def double(self, tokens: torch.Tensor) -> torch.Tensor:
+        """``tokens`` ``[B, ...]`` for all ``B'`` rows (both halves see the same tokens)."""
+        return torch.cat([tokens, tokens]) if self.guided else tokens
+
+    def per_row(self, masks: torch.Tensor) -> torch.Tensor:
+        """The self-attention mask of a pass from rows and columns ``[H, Q, N]`` of :attr:`masks`: ``[Q, N]``
+        when every row of the batch uses the same one (``H = 1``), else ``[H * B, 1, Q, N]`` (stream
+        guidance: the conditional half of the batch the first, the unconditional half the second)."""
+        if len(masks) == 1:
+            return masks[0]
+        return masks.repeat_interleave(self.batch, dim=0)[:, None]
+
+    def mix(self, logits: torch.Tensor) -> torch.Tensor:
+        """Guided logits ``[B, ...]`` from the logits ``[B', ...]`` of both halves:
+        ``uncond + scale * (cond - uncond)`` (unchanged without guidance)."""
+        if not self.guided:
+            return logits
+        cond, uncond = logits[: self.batch], logits[self.batch :]
+        return uncond + self.scale * (cond - uncond)
+
+
+def _condition(
+    model: MusicMotionLM,
+    task: Task,
+    spec: TaskSpec,
+    batch: int,
+    descriptions: dict[Stream, Sequence[str] | None],
+    scale: float,
+    stream_guidance: bool,
+    length: int,
+) -> _Guidance:
+    """Encode the ``descriptions`` of each stream's modality (``B`` texts, or ``None``) and build the masks
+    of a generation of ``task`` reading ``length`` pattern steps per present stream.
+
+    A modality whose description does not condition the task (or without descriptions) gets the null
+    description; guidance appends ``B`` null descriptions of each modality.
+
+    Raises:
+        ValueError: ``stream_guidance`` with guidance on a task without a given stream.
+    """
+    guided = scale != 1.0
+    described = {Stream.MUSIC: spec.music_description, Stream.MOTION: spec.motion_description}
+    texts = [
+        (list(descriptions[stream] or [""] * batch) if described[stream] else [""] * batch)
+        + ([""] * batch if guided else [])
+        for stream in Stream
+    ]
+    conditions = model.encode_descriptions(*texts)
+    music_len, motion_len = (length if spec.has(stream) else 0 for stream in Stream)
     device = conditions.music_states.device
-    # [H, S, S]: the training mask, and under stream guidance the unconditional half's mask after it
-    masks = full_mask.to(device)[None]
+    masks = two_stream_mask(music_len, motion_len, spec.music_sees_motion, spec.motion_sees_music)
+    masks = masks.to(device)[None]
     if guided and stream_guidance:
         masks = torch.cat([masks, _stream_guidance_mask(task, music_len, motion_len, device)[None]])
-    generator = sampling_generator(seed, device)
-
-    # Queries are fed in "passes": each gives the pattern steps [start, stop) fed per stream. Prefill given
-    # streams that never look at the generated stream; then one pass per step of the other streams.
-    prefilled = {
-        name
-        for name, stream, sees in (
-            ("music", music, spec.music_sees_motion),
-            ("motion", motion, spec.motion_sees_music),
-        )
-        if stream is not None and not stream.generated and sees == Visibility.NONE
-    }
-    streams = {"music": music, "motion": motion}
-    decoded = [n for n in ("music", "motion") if streams[n] is not None and n not in prefilled]
-    passes: list[dict[str, tuple[int, int]]] = [{name: (0, length)} for name in sorted(prefilled)]
-    passes += [{n: (s, s + 1) for n in decoded} for s in range(length)]
-
-    rows = 2 * batch if guided else batch
-    empty = torch.zeros(rows, model.config.num_codebooks, 0, dtype=torch.long, device=device)
-    steps = torch.arange(length, device=device)
-    offset = {"music": 0, "motion": music_len}
-    # cache slots follow the feeding order; slot_mask is the training mask with rows and columns in that order
-    order = torch.cat([steps[a:b] + offset[n] for feed in passes for n, (a, b) in feed.items()])
-    slot_masks = masks[:, order][:, :, order]
-    slots = torch.arange(len(order), device=device)
-    decoder = compiled_decoder(model, "inductor" if compile is True else compile) if compile else None
-    cache = None
-    if use_cache:
-        cache = decoder.cache(rows, len(order), conditions) if decoder else model.new_cache(rows, len(order))
-    fed = 0
-    fed_until = {"music": 0, "motion": 0}
-    for done, feed in enumerate(passes, start=1):
-        music_span = feed.get("music", (0, 0))
-        motion_span = feed.get("motion", (0, 0))
-        fed_until.update({n: stop for n, (_, stop) in feed.items()})
-        if use_cache:
-            new = fed + (music_span[1] - music_span[0]) + (motion_span[1] - motion_span[0])
-            compiled = decoder is not None and done > len(prefilled)  # prefill passes run eagerly
-            step = decoder.step if compiled else model.run  # type: ignore[union-attr]
-            width = len(order) if compiled else new  # a compiled step sees every slot
-            music_logits, motion_logits = step(
-                _tokens(music, music_span, guided, empty),
-                steps[music_span[0] : music_span[1]],
-                _tokens(motion, motion_span, guided, empty),
-                steps[motion_span[0] : motion_span[1]],
-                conditions,
-                _per_row(slot_masks[:, fed:new, :width], batch),
-                cache,
-                slots[fed:new],
-            )
-            fed = new
-        else:  # the whole prefix again, in the order run() lays it out: music steps, then motion steps
-            music_span, motion_span = (0, fed_until["music"]), (0, fed_until["motion"])
-            index = torch.cat([steps[: music_span[1]], steps[: motion_span[1]] + music_len])
-            music_logits, motion_logits = model.run(
-                _tokens(music, music_span, guided, empty),
-                steps[: music_span[1]],
-                _tokens(motion, motion_span, guided, empty),
-                steps[: motion_span[1]],
-                conditions,
-                _per_row(masks[:, index][:, :, index], batch),
-            )
-        for name, logits, span in (
-            ("music", music_logits, music_span),
-            ("motion", motion_logits, motion_span),
-        ):
-            stream = streams[name]
-            if stream is None or not stream.generated or span[1] == span[0]:
-                continue
-            step_index = span[1] - 1
-            if step_index + 1 >= stream.sequence.shape[-1]:
-                continue
-            last = logits[:, :, -1]
-            if guided:
-                cond, uncond = last[:batch], last[batch:]
-                last = uncond + guidance_scale * (cond - uncond)
-            limit = music_vocab_size if name == "music" else motion_vocab_size
-            if limit is not None:
-                last = last.clone()
-                last[..., limit:] = float("-inf")
-            sampled = sample_next(last, temperature, top_k, top_p, generator)
-            keep = stream.known[:, step_index + 1]
-            stream.sequence[:, :, step_index + 1] = torch.where(
-                keep[None], stream.sequence[:, :, step_index + 1], sampled
-            )
-        if on_step is not None:
-            on_step(done, len(passes))
-
-    def codes(stream: _Stream | None) -> torch.Tensor | None:
-        return None if stream is None else model.pattern.revert(stream.sequence, num_frames)
-
-    return GenerationResult(music_codes=codes(music), motion_codes=codes(motion), task=task)
+    return _Guidance(conditions, masks, batch, scale)
 
 
 def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: torch.device) -> torch.Tensor:
@@ -256,19 +249,276 @@ def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: t
     return two_stream_mask(music_len, motion_len, Visibility.NONE, Visibility.NONE, device)
 
 
-def _per_row(masks: torch.Tensor, batch: int) -> torch.Tensor:
-    """The self-attention mask of a pass from ``masks`` ``[H, Q, N]``: ``[Q, N]`` when every row of the batch
-    uses the same one (``H = 1``), else ``[H * B, 1, Q, N]`` (stream guidance: the conditional half of the
-    batch the first, the unconditional half the second)."""
-    if len(masks) == 1:
-        return masks[0]
-    return masks.repeat_interleave(batch, dim=0)[:, None]
+# ------------------------------------------------------------------------------------- per-stream state
+@dataclass(frozen=True)
+class _StreamState:
+    """One stream's pattern sequence under construction.
+
+    Attributes:
+        sequence: ``[B, K, S]`` delay-pattern tokens (``S = T + K``); sampled steps are written in place.
+        generated: whether the task samples this stream (else it is given).
+        fixed: bool ``[K, S]``: positions kept as they are (special tokens, a given stream, prompt frames).
+    """
+
+    sequence: torch.Tensor
+    generated: bool
+    fixed: torch.Tensor
+
+    def write(self, step: int, codes: torch.Tensor) -> None:
+        """Write ``codes`` ``[B, K]`` into pattern step ``step`` wherever it is not fixed."""
+        kept = self.sequence[:, :, step]
+        self.sequence[:, :, step] = torch.where(self.fixed[None, :, step], kept, codes)
 
 
-def _tokens(stream: _Stream | None, span: tuple[int, int], guided: bool, empty: torch.Tensor) -> torch.Tensor:
-    """Pattern tokens ``[B', K, stop - start]`` of steps ``span = (start, stop)`` (doubled for guidance; empty
-    when none)."""
-    if stream is None or span[1] == span[0]:
-        return empty
-    tokens = stream.sequence[:, :, span[0] : span[1]]
-    return torch.cat([tokens, tokens]) if guided else tokens
+def _stream_states(
+    model: MusicMotionLM,
+    spec: TaskSpec,
+    given: dict[Stream, torch.Tensor | None],
+    batch: int,
+    num_frames: int,
+    prompt_frames: int,
+) -> dict[Stream, _StreamState]:
+    """The state of every stream of ``spec`` (in layout order) from the ``given`` codes ``[B, K, T']``.
+
+    A stream the task does not generate is fixed whole: its codes, or zeros where none are given. A
+    generated stream keeps its first ``prompt_frames`` frames from its codes and is sampled after them.
+
+    Raises:
+        ValueError: ``prompt_frames`` outside ``[0, T]``, without codes of a generated stream, or beyond
+            their length; codes of a generated stream with ``prompt_frames = 0``.
+    """
+    if not 0 <= prompt_frames <= num_frames:
+        raise ValueError(
+            f"prompt_frames must be between 0 and num_frames ({num_frames}), got {prompt_frames}"
+        )
+    states = {}
+    for stream in Stream:
+        if not spec.has(stream):
+            continue
+        codes, generated = given[stream], spec.generates(stream)
+        if generated:
+            _check_prompt(stream, codes, prompt_frames)
+        kept = prompt_frames if generated else num_frames
+        states[stream] = _stream_state(model, codes, generated, batch, num_frames, kept)
+    return states
+
+
+def _check_prompt(stream: Stream, codes: torch.Tensor | None, prompt_frames: int) -> None:
+    """Raise a ``ValueError`` unless the codes of the generated ``stream`` (``None`` where not given) and
+    ``prompt_frames`` describe a continuation together: both or neither, enough frames."""
+    name = f"{stream.value}_codes"
+    if codes is not None and prompt_frames == 0:
+        raise ValueError(
+            f"{name} of the generated {stream.value} stream are a prompt: give prompt_frames, the number of "
+            "its first frames to keep"
+        )
+    if codes is None and prompt_frames > 0:
+        raise ValueError(
+            f"prompt_frames={prompt_frames} continues the generated {stream.value} stream: give its first "
+            f"frames as {name}"
+        )
+    if codes is not None and codes.shape[-1] < prompt_frames:
+        raise ValueError(f"prompt_frames={prompt_frames} but {name} has only {codes.shape[-1]} frames")
+
+
+def _stream_state(
+    model: MusicMotionLM,
+    codes: torch.Tensor | None,
+    generated: bool,
+    batch: int,
+    num_frames: int,
+    kept: int,
+) -> _StreamState:
+    """The state of a stream whose codes ``[B, K, T']`` (cut or zero-padded to ``T``; zeros for ``None``)
+    keep their first ``kept`` frames. Codebook ``k`` of step ``s`` holds frame ``s - 1 - k``, so position
+    ``(k, s)`` is fixed iff ``s - 1 - k < kept`` or it holds a special token."""
+    pattern = model.pattern
+    k = model.config.num_codebooks
+    device = next(model.parameters()).device
+    if codes is None:
+        codes = torch.zeros(batch, k, 0, dtype=torch.long, device=device)
+    codes = codes[..., :num_frames].to(device)
+    codes = torch.cat([codes, codes.new_zeros(batch, k, num_frames - codes.shape[-1])], dim=-1)
+    sequence = pattern.build(codes)
+    steps = torch.arange(sequence.shape[-1], device=device)
+    frame_of_step = steps[None] - 1 - torch.arange(k, device=device)[:, None]
+    fixed = ~pattern.valid_steps(num_frames, device) | (frame_of_step < kept)
+    return _StreamState(sequence, generated, fixed)
+
+
+# ------------------------------------------------------------------------------------- the feeding plan
+@dataclass(frozen=True)
+class _Pass:
+    """One model call of a generation: the pattern steps it feeds per stream (streams in layout order)."""
+
+    steps: dict[Stream, range]
+    prefill: bool
+    """Whether it feeds a given stream whole before the decoding steps."""
+
+
+class _FeedingPlan:
+    """The order in which a generation feeds the pattern steps of its streams to the model.
+
+    Args:
+        states: the present streams, in layout order.
+        spec: the task's spec.
+        masks: bool ``[H, S', S']`` full masks over ``[music steps | motion steps]``
+            (:attr:`_Guidance.masks`).
+        length: pattern steps read per present stream.
+
+    Attributes:
+        passes: first one prefill pass per given stream that never sees the generated one (fed whole), then
+            one pass per pattern step feeding that step of every other stream.
+        slot_masks: bool ``[H, N, N]``: ``masks`` with rows and columns in feeding order (cache slot ``n``
+            holds the ``n``-th position fed; ``N = S'``).
+    """
+
+    def __init__(
+        self, states: dict[Stream, _StreamState], spec: TaskSpec, masks: torch.Tensor, length: int
+    ) -> None:
+        prefilled = [
+            stream
+            for stream, state in states.items()
+            if not state.generated and spec.sees_other(stream) == Visibility.NONE
+        ]
+        decoded = [stream for stream in states if stream not in prefilled]
+        self.passes = [_Pass({stream: range(length)}, prefill=True) for stream in prefilled]
+        self.passes += [
+            _Pass({s: range(step, step + 1) for s in decoded}, prefill=False) for step in range(length)
+        ]
+        self._offsets = {Stream.MUSIC: 0, Stream.MOTION: length if Stream.MUSIC in states else 0}
+        self._device = masks.device
+        order = torch.cat([self.positions(feed.steps) for feed in self.passes])
+        self.slot_masks = masks[:, order][:, :, order]
+
+    def positions(self, steps: dict[Stream, range]) -> torch.Tensor:
+        """Positions ``[Q]`` of ``steps`` in the sequence ``[music steps | motion steps]``, in the order the
+        model lays out a pass (music first)."""
+        return torch.cat(
+            [
+                torch.arange(span.start, span.stop, device=self._device) + self._offsets[stream]
+                for stream in Stream
+                if (span := steps.get(stream)) is not None
+            ]
+        )
+
+
+# ------------------------------------------------------------------------------------ one decoding step
+class _Decoder:
+    """Runs the model on the passes of a plan and returns the logits of the positions each one feeds.
+
+    With the cache (default), a pass writes the keys/values of its positions into their cache slots and
+    attends to the slots fed so far through its rows of the plan's slot masks; ``compile`` runs the decoding
+    passes through the compiled step of :mod:`mumo.lm.decoding` (whose mask rows span every slot, those not
+    yet fed masked out), the prefill passes eagerly. Without the cache (``use_cache=False``) every pass
+    recomputes the whole prefix fed so far under the full masks (the reference path).
+
+    Args:
+        model: the LM.
+        plan: the feeding plan.
+        guidance: conditions, masks and rows of the generation.
+        states: the present streams, whose sequences the passes read.
+        use_cache: run against a key/value cache.
+        compile: ``False``, ``True`` (inductor) or a ``torch.compile`` backend (with the cache only).
+    """
+
+    def __init__(
+        self,
+        model: MusicMotionLM,
+        plan: _FeedingPlan,
+        guidance: _Guidance,
+        states: dict[Stream, _StreamState],
+        use_cache: bool,
+        compile: bool | str,
+    ) -> None:
+        self._model, self._plan, self._guidance, self._states = model, plan, guidance, states
+        device = plan.slot_masks.device
+        capacity = plan.slot_masks.shape[-1]
+        k = model.config.num_codebooks
+        self._empty = torch.zeros(guidance.rows, k, 0, dtype=torch.long, device=device)
+        self._steps = torch.arange(capacity, device=device)  # pattern steps, and cache slots
+        self._fed = 0  # cache slots written
+        self._fed_until = dict.fromkeys(states, 0)  # per stream: steps fed so far (recompute)
+        self._compiled: CompiledDecoder | None = None
+        if use_cache and compile:
+            self._compiled = compiled_decoder(model, "inductor" if compile is True else compile)
+        self._cache: KVCache | None = None
+        if use_cache:
+            rows, conditions = guidance.rows, guidance.conditions
+            self._cache = (
+                self._compiled.cache(rows, capacity, conditions)
+                if self._compiled is not None
+                else model.new_cache(rows, capacity)
+            )
+
+    def __call__(self, feed: _Pass) -> dict[Stream, torch.Tensor]:
+        """Logits ``[B', K, Q, card]`` of the ``Q`` steps ``feed`` gives each stream (step ``s`` predicts
+        step ``s + 1``)."""
+        logits = self._recompute(feed) if self._cache is None else self._cached(feed, self._cache)
+        outputs = dict(zip(Stream, logits, strict=True))  # run() returns music, then motion
+        # the positions a pass feeds are the last of each stream's outputs
+        return {stream: outputs[stream][:, :, -len(span) :] for stream, span in feed.steps.items()}
+
+    def _cached(self, feed: _Pass, cache: KVCache) -> tuple[torch.Tensor, torch.Tensor]:
+        """Music and motion logits of the positions of ``feed``, their keys/values written to ``cache``."""
+        fed = self._fed
+        self._fed = fed + sum(len(span) for span in feed.steps.values())
+        run: Callable[..., tuple[torch.Tensor, torch.Tensor]] = self._model.run
+        width = self._fed
+        if self._compiled is not None and not feed.prefill:
+            run, width = self._compiled.step, cache.capacity  # a compiled step sees every slot
+        mask = self._guidance.per_row(self._plan.slot_masks[:, fed : self._fed, :width])
+        inputs = self._inputs(feed.steps)
+        return run(*inputs, self._guidance.conditions, mask, cache, self._steps[fed : self._fed])
+
+    def _recompute(self, feed: _Pass) -> tuple[torch.Tensor, torch.Tensor]:
+        """Music and motion logits of every step fed so far, ``feed`` included."""
+        self._fed_until.update({stream: span.stop for stream, span in feed.steps.items()})
+        prefix = {stream: range(stop) for stream, stop in self._fed_until.items()}
+        index = self._plan.positions(prefix)
+        mask = self._guidance.per_row(self._guidance.masks[:, index][:, :, index])
+        return self._model.run(*self._inputs(prefix), self._guidance.conditions, mask)
+
+    def _inputs(self, steps: dict[Stream, range]) -> list[torch.Tensor]:
+        """The first arguments of :meth:`MusicMotionLM.run` for ``steps``: pattern tokens ``[B', K, Q]`` and
+        positions ``[Q]`` of music, then of motion (empty for a stream not fed)."""
+        inputs: list[torch.Tensor] = []
+        for stream in Stream:
+            span = steps.get(stream, range(0))
+            tokens = (
+                self._guidance.double(self._states[stream].sequence[:, :, span.start : span.stop])
+                if span
+                else self._empty
+            )
+            inputs += [tokens, self._steps[span.start : span.stop]]
+        return inputs
+
+
+# ---------------------------------------------------------------------------------------------- sampling
+@dataclass(frozen=True)
+class _Sampler:
+    """Draws the next pattern step of a generated stream.
+
+    Attributes:
+        guidance: mixes the conditional and unconditional logits.
+        temperature, top_k, top_p: see :func:`~mumo.lm.sampling.sample_next`.
+        generator: the sampling generator, on the logits' device.
+        vocab_sizes: per stream, sample only codes below this (``None``: the model's cardinality).
+    """
+
+    guidance: _Guidance
+    temperature: float
+    top_k: int
+    top_p: float
+    generator: torch.Generator
+    vocab_sizes: dict[Stream, int | None]
+
+    def __call__(self, stream: Stream, state: _StreamState, logits: torch.Tensor, step: int) -> None:
+        """Sample pattern step ``step`` of ``state`` (the sequence of ``stream``) from the logits
+        ``[B', K, card]`` of step ``step - 1``, and write it where the step is not fixed."""
+        logits = self.guidance.mix(logits)
+        limit = self.vocab_sizes[stream]
+        if limit is not None:
+            logits = logits.clone()
+            logits[..., limit:] = float("-inf")
+        state.write(step, sample_next(logits, self.temperature, self.top_k, self.top_p, self.generator))

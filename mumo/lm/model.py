@@ -63,7 +63,8 @@ class StreamLogits:
 
 
 class MusicMotionLM(nn.Module):
-    """The joint LM. ``forward_task`` is the training entry point; :mod:`mumo.lm.generate` samples from it."""
+    """The joint LM. Calling it (:meth:`forward`) gives the teacher-forced logits of a task, the training
+    entry point; :mod:`mumo.lm.generate` samples from it."""
 
     def __init__(self, config: LMConfig, text_encoder: nn.Module | None = None) -> None:
         """A freshly initialised LM of shape ``config``; ``text_encoder`` (default: built from ``config``:
@@ -198,7 +199,7 @@ class MusicMotionLM(nn.Module):
         return music_logits, motion_logits
 
     # ------------------------------------------------------------- training
-    def forward_task(
+    def forward(
         self,
         task: Task | str,
         conditions: Conditions,
@@ -215,7 +216,7 @@ class MusicMotionLM(nn.Module):
         spec = task_spec(task, self.config.layout)
         reference = music_codes if music_codes is not None else motion_codes
         if reference is None:
-            raise ValueError("forward_task needs the codes of at least one stream")
+            raise ValueError("the forward pass needs the codes of at least one stream")
         batch, _, num_frames = reference.shape
         length = self.pattern.input_length(num_frames)
         device = reference.device

@@ -7,6 +7,7 @@ import enum
 from dataclasses import dataclass, replace
 
 from mumo.lm.masks import Visibility
+from mumo.lm.streams import Stream
 
 
 class Task(enum.StrEnum):
@@ -40,6 +41,18 @@ class TaskSpec:
     generates_motion: bool
     music_description: bool
     motion_description: bool
+
+    def has(self, stream: Stream) -> bool:
+        """Whether ``stream`` is in the sequence."""
+        return self.music_stream if stream is Stream.MUSIC else self.motion_stream
+
+    def generates(self, stream: Stream) -> bool:
+        """Whether ``stream`` is predicted (else it is given, or absent)."""
+        return self.generates_music if stream is Stream.MUSIC else self.generates_motion
+
+    def sees_other(self, stream: Stream) -> Visibility:
+        """How much of the other stream the steps of ``stream`` see."""
+        return self.music_sees_motion if stream is Stream.MUSIC else self.motion_sees_music
 
 
 class Layout(enum.StrEnum):

@@ -2,9 +2,10 @@
 
 The sequence is cut into windows of at most ``window`` frames. The first window is generated as usual; every
 later one starts ``window - context`` frames after the previous one and is prompted with the codes already
-generated in its first ``context`` frames (its generated streams continue them; a given stream, such as
-the music of ``music2motion``, is simply cut to the window). The windows are joined in code space, so the
-decoded signal runs through the boundaries without a cut::
+generated in its first ``context`` frames (its generated streams continue them: the ``prompt_frames`` of
+:func:`~mumo.lm.generate`; a given stream, such as the music of ``music2motion``, is simply cut to the
+window). The windows are joined in code space, so the decoded signal runs through the boundaries without a
+cut::
 
     frames   0 ............................................................. T
     window 1 [=================)
@@ -19,7 +20,7 @@ from typing import Any
 
 import torch
 
-from mumo.lm import GenerationResult, MusicMotionLM, Task, generate
+from mumo.lm import GenerationResult, MusicMotionLM, Stream, Task, generate
 from mumo.lm.tasks import task_spec
 
 
@@ -62,16 +63,14 @@ def generate_long(
     """
     task = Task(task)
     spec = task_spec(task, model.config.layout)
-    given = {"music": music_codes, "motion": motion_codes}
-    generated = {"music": spec.generates_music, "motion": spec.generates_motion}
-    present = {"music": spec.music_stream, "motion": spec.motion_stream}
+    given = {Stream.MUSIC: music_codes, Stream.MOTION: motion_codes}
     device = next(model.parameters()).device
     batch = next((c.shape[0] for c in given.values() if c is not None), batch_size)
     k = model.config.num_codebooks
     out = {
-        name: torch.zeros(batch, k, num_frames, dtype=torch.long, device=device)
-        for name in given
-        if generated[name]
+        stream: torch.zeros(batch, k, num_frames, dtype=torch.long, device=device)
+        for stream in Stream
+        if spec.generates(stream)
     }
     starts = window_starts(num_frames, window, context)
     done = 0
@@ -83,22 +82,25 @@ def generate_long(
             def on_step(step: int, steps: int, index: int = index) -> None:
                 on_progress((index + step / steps) / len(starts))
 
-        inputs: dict[str, torch.Tensor | None] = {}
-        for name in given:
-            if not present[name]:
-                inputs[name] = None
-            elif generated[name]:
-                inputs[name] = out[name][..., start:done] if done > start else None
+        prompt = done - start  # frames of this window already generated: they prompt it
+        inputs: dict[Stream, torch.Tensor | None] = {}
+        for stream in Stream:
+            if stream in out:
+                inputs[stream] = out[stream][..., start:done] if prompt else None
+            elif spec.has(stream):
+                inputs[stream] = given[stream][..., start:stop]  # type: ignore[index]
             else:
-                inputs[name] = given[name][..., start:stop]  # type: ignore[index]
+                inputs[stream] = None
         result = generate(
-            model, task, num_frames=stop - start, music_codes=inputs["music"], motion_codes=inputs["motion"],
-            batch_size=batch, seed=seed + index, on_step=on_step, **sampling,
+            model, task, num_frames=stop - start, music_codes=inputs[Stream.MUSIC],
+            motion_codes=inputs[Stream.MOTION], batch_size=batch, prompt_frames=prompt, seed=seed + index,
+            on_step=on_step, **sampling,
         )  # fmt: skip
-        codes = {"music": result.music_codes, "motion": result.motion_codes}
-        for name, target in out.items():
-            target[..., done:stop] = codes[name][..., done - start :]  # type: ignore[index]
+        for stream, target in out.items():
+            target[..., done:stop] = result.codes(stream)[..., prompt:]  # type: ignore[index]
         done = stop
     return GenerationResult(
-        music_codes=out.get("music", music_codes), motion_codes=out.get("motion", motion_codes), task=task
+        music_codes=out.get(Stream.MUSIC, music_codes),
+        motion_codes=out.get(Stream.MOTION, motion_codes),
+        task=task,
     )

@@ -95,7 +95,7 @@ class JointLMModule(L.LightningModule):
             motion_inputs = corrupt_codes(
                 motion_inputs, stage.motion_input_noise, self.model.config.cardinality, self._generator(4)
             )
-        logits = self.model.forward_task(
+        logits = self.model(
             task,
             conditions,
             batch["music_codes"] if spec.music_stream else None,

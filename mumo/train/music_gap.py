@@ -77,7 +77,7 @@ def music_gap(
             motion = motion_codes[start:stop].to(device)
             conditions = model.encode_descriptions([""] * len(motion), list(motion_descriptions[start:stop]))
             for name, music in (("own", music_codes), ("shuffled", shuffled_music)):
-                logits = model.forward_task(
+                logits = model(
                     Task.MUSIC2MOTION, conditions, music[start:stop].to(device), motion
                 ).motion  # [b, K, T, card]
                 cross_entropy = F.cross_entropy(

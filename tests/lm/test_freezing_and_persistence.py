@@ -46,9 +46,7 @@ def test_frozen_tensors_unchanged_and_without_optimizer_state():
     optimizer = torch.optim.AdamW(parameter_groups(model, weight_decay=0.1), lr=1e-2)
     codes = torch.randint(0, 32, (2, 4, 6))
     for _ in range(3):
-        logits = model.forward_task(
-            Task.MUSIC2MOTION, model.encode_descriptions(["a", "b"], ["c", "d"]), codes, codes
-        )
+        logits = model(Task.MUSIC2MOTION, model.encode_descriptions(["a", "b"], ["c", "d"]), codes, codes)
         loss = logits.motion.logsumexp(-1).mean()
         optimizer.zero_grad()
         loss.backward()

@@ -74,6 +74,70 @@ def test_sampling_is_seeded_and_prompt_is_kept(model):
     assert first.music_codes.max() < DEBUG_CONFIG.cardinality
 
 
+BOTH = {"music_codes": 1, "motion_codes": 2}
+CONTINUATIONS = [  # task, seeds of the codes given, the streams it generates
+    (Task.MUSIC, {"music_codes": 1}, ["music_codes"]),
+    (Task.JOINT, BOTH, ["music_codes", "motion_codes"]),
+    (Task.MUSIC2MOTION, BOTH, ["motion_codes"]),
+    (Task.MOTION2MUSIC, BOTH, ["music_codes"]),
+]
+
+
+@pytest.mark.parametrize(("task", "given", "generated"), CONTINUATIONS)
+def test_continuation_keeps_exactly_the_prompt_frames(model, task, given, generated):
+    """The first ``prompt_frames`` frames of every codebook of a generated stream are its codes, the frames
+    after them are sampled (the codes given there are not kept); a given stream stays whole."""
+    frames, prompt = 12, 5
+    kwargs = {name: codes(2, frames, seed) for name, seed in given.items()}
+    first, second = (
+        generate(
+            model, task, num_frames=frames, prompt_frames=prompt, guidance_scale=3.0, seed=seed, **kwargs
+        )
+        for seed in (0, 1)
+    )
+    for name, value in kwargs.items():
+        for result in (first, second):
+            out = getattr(result, name)
+            torch.testing.assert_close(out[..., :prompt], value[..., :prompt], rtol=0, atol=0)
+            if name in generated:
+                assert not torch.equal(out[..., prompt:], value[..., prompt:])
+            else:
+                torch.testing.assert_close(out, value, rtol=0, atol=0)
+        if name in generated:
+            assert not torch.equal(getattr(first, name)[..., prompt:], getattr(second, name)[..., prompt:])
+
+
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+@pytest.mark.parametrize(("task", "given"), [(task, given) for task, given, _ in CONTINUATIONS])
+def test_cached_equals_full_recompute_on_a_continuation(model, task, given, temperature):
+    kwargs = {name: codes(2, 7, seed) for name, seed in given.items()}
+    common = dict(
+        num_frames=10, prompt_frames=7, guidance_scale=3.0, temperature=temperature, seed=2,
+        music_descriptions=["house beat", "waltz"], motion_descriptions=["bounce", "turn"], **kwargs,
+    )  # fmt: skip
+    cached = generate(model, task, **common)
+    recomputed = generate(model, task, use_cache=False, **common)
+    for name, value in kwargs.items():
+        torch.testing.assert_close(getattr(cached, name), getattr(recomputed, name), rtol=0, atol=0)
+        torch.testing.assert_close(getattr(cached, name)[..., :7], value, rtol=0, atol=0)
+
+
+def test_a_prompt_needs_the_codes_of_every_generated_stream(model):
+    prompt = codes(1, 4, 0)
+    with pytest.raises(ValueError, match="prompt_frames=4 continues the generated music stream"):
+        generate(model, Task.MUSIC, num_frames=8, prompt_frames=4)
+    with pytest.raises(ValueError, match="prompt_frames=4 continues the generated motion stream"):
+        generate(model, Task.JOINT, num_frames=8, music_codes=prompt, prompt_frames=4)
+    with pytest.raises(ValueError, match="prompt_frames=4 continues the generated motion stream"):
+        generate(model, Task.MUSIC2MOTION, num_frames=8, music_codes=prompt, prompt_frames=4)
+    with pytest.raises(ValueError, match="music_codes has only 4 frames"):
+        generate(model, Task.MUSIC, num_frames=8, music_codes=prompt, prompt_frames=5)
+    with pytest.raises(ValueError, match="music_codes of the generated music stream are a prompt"):
+        generate(model, Task.MUSIC, num_frames=8, music_codes=prompt)
+    with pytest.raises(ValueError, match="between 0 and num_frames"):
+        generate(model, Task.MUSIC, num_frames=3, music_codes=prompt, prompt_frames=4)
+
+
 @pytest.mark.parametrize(
     ("task", "layout"),
     [(Task.JOINT, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.GIVEN_FULL)],
@@ -86,7 +150,7 @@ def test_generation_uses_the_training_mask(models, task, layout):
     result = generate(model, task, num_frames=10, batch_size=2, temperature=0.0, **given, **texts)
     music_texts = texts["music_descriptions"] if task is Task.JOINT else ["", ""]
     conditions = model.encode_descriptions(music_texts, texts["motion_descriptions"])
-    logits = model.forward_task(task, conditions, result.music_codes, result.motion_codes)
+    logits = model(task, conditions, result.music_codes, result.motion_codes)
     torch.testing.assert_close(logits.motion.argmax(-1), result.motion_codes, rtol=0, atol=0)
     if task is Task.JOINT:
         torch.testing.assert_close(logits.music.argmax(-1), result.music_codes, rtol=0, atol=0)

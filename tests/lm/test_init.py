@@ -30,7 +30,7 @@ def test_a_small_model_learns_to_copy_the_music_code_of_each_frame():
     for _ in range(120):
         codes = torch.randint(0, 16, (16, 4, 12), generator=generator)
         conditions = model.encode_descriptions([""] * 16, ["dance"] * 16)
-        logits = model.forward_task("music2motion", conditions, codes, codes).motion
+        logits = model("music2motion", conditions, codes, codes).motion
         loss = F.cross_entropy(logits.flatten(0, 2), codes.flatten())
         optimizer.zero_grad()
         loss.backward()

@@ -128,10 +128,10 @@ def test_invisible_tokens_do_not_change_logits(model):
     motion = torch.randint(0, 32, (1, 4, 8), generator=gen)
     conditions = model.encode_descriptions(["x"], ["y"])
     with torch.no_grad():
-        base = model.forward_task(Task.MUSIC2MOTION, conditions, music, motion)
+        base = model(Task.MUSIC2MOTION, conditions, music, motion)
         changed_motion = motion.clone()
         changed_motion[:, :, 6:] = (changed_motion[:, :, 6:] + 1) % 32
-        after = model.forward_task(Task.MUSIC2MOTION, conditions, music, changed_motion)
+        after = model(Task.MUSIC2MOTION, conditions, music, changed_motion)
     torch.testing.assert_close(base.music, after.music, rtol=0, atol=0)
     # motion logits of frame t read pattern steps <= t + k; codes of frames >= 6 enter at steps >= 7
     torch.testing.assert_close(base.motion[:, 0, :6], after.motion[:, 0, :6], rtol=0, atol=0)
@@ -142,8 +142,8 @@ def test_text_cross_attention_is_not_causal(model):
     """Changing the last description byte changes the logits of the very first step."""
     music = torch.randint(0, 32, (1, 4, 6))
     with torch.no_grad():
-        a = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description A"], [""]), music)
-        b = model.forward_task(Task.MUSIC, model.encode_descriptions(["a long description B"], [""]), music)
+        a = model(Task.MUSIC, model.encode_descriptions(["a long description A"], [""]), music)
+        b = model(Task.MUSIC, model.encode_descriptions(["a long description B"], [""]), music)
     assert not torch.allclose(a.music[:, 0, 0], b.music[:, 0, 0])
 
 

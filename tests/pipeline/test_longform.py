@@ -24,7 +24,7 @@ def test_each_window_continues_the_codes_already_generated(monkeypatch):
     prompts, original = [], longform.generate
 
     def spy(model, task, **kwargs):
-        prompts.append((kwargs["motion_codes"], kwargs["music_codes"]))
+        prompts.append((kwargs["motion_codes"], kwargs["prompt_frames"], kwargs["music_codes"]))
         return original(model, task, **kwargs)
 
     monkeypatch.setattr(longform, "generate", spy)
@@ -34,12 +34,13 @@ def test_each_window_continues_the_codes_already_generated(monkeypatch):
     assert result.motion_codes.shape == (2, 2, 130)
     assert torch.equal(result.music_codes, music)
     done = 0
-    for (prompt, music_window), start in zip(prompts, window_starts(130, 50, 20), strict=True):
+    for (prompt, prompt_frames, music_window), start in zip(prompts, window_starts(130, 50, 20), strict=True):
         stop = min(start + 50, 130)
         assert torch.equal(music_window, music[..., start:stop])
+        assert prompt_frames == done - start
         if start == 0:
             assert prompt is None
-        else:  # prompted with exactly the codes already generated in this window
+        else:  # continues exactly the codes already generated in this window
             assert torch.equal(prompt, result.motion_codes[..., start:done])
         done = stop
 

@@ -13,7 +13,7 @@ K, CARD, T = DEBUG_CONFIG.num_codebooks, DEBUG_CONFIG.cardinality, 12
 class MusicReader(MusicMotionLM):
     """Predicts each motion code as the music code of the same frame (logit 5 on it, 0 elsewhere)."""
 
-    def forward_task(self, task, conditions, music_codes=None, motion_codes=None):
+    def forward(self, task, conditions, music_codes=None, motion_codes=None):
         logits = torch.nn.functional.one_hot(music_codes, CARD).float() * 5.0
         return StreamLogits(music=None, motion=logits)
 
