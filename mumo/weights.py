@@ -3,13 +3,15 @@ file written atomically (:mod:`mumo.files`) and the weights loaded strictly, so 
 layer random.
 
 The LM (:meth:`mumo.lm.MusicMotionLM.save_pretrained`), the tokenizers (:mod:`mumo.tokenizers.artifacts`)
-and the bundles made of them (:mod:`mumo.pipeline.bundle`) all use it.
+and the bundles made of them (:mod:`mumo.pipeline.bundle`) all use it, and so do saved arrays that are not a
+module's weights, such as the motion feature statistics (:class:`mumo.motion.FeatureStats`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +30,21 @@ WEIGHTS_FILE = "model.safetensors"
 def save_model_folder(directory: str | Path, config: dict[str, Any], model: nn.Module) -> Path:
     """Write ``config`` to ``directory/config.json`` and ``model``'s tensors to ``model.safetensors`` (the
     folder is created if needed; each file appears complete or not at all). Returns the folder."""
+    state = {name: tensor.detach().contiguous().cpu() for name, tensor in model.state_dict().items()}
+    return save_tensor_folder(directory, config, state)
+
+
+def save_tensor_folder(
+    directory: str | Path, config: dict[str, Any], tensors: Mapping[str, torch.Tensor]
+) -> Path:
+    """Write ``config`` to ``directory/config.json`` and ``tensors`` (name → contiguous CPU tensor, saved
+    with its dtype and shape) to ``model.safetensors``; the folder is created if needed and each file appears
+    complete or not at all. Returns the folder."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    state = {name: tensor.detach().contiguous().cpu() for name, tensor in model.state_dict().items()}
     weights = temporary_file(directory / WEIGHTS_FILE, suffix=".safetensors")
     try:
-        save_file(state, str(weights))
+        save_file(dict(tensors), str(weights))
         os.replace(weights, directory / WEIGHTS_FILE)
     finally:
         weights.unlink(missing_ok=True)
@@ -66,29 +77,56 @@ def load_weights_file(directory: str | Path, model: nn.Module, what: str) -> Non
         CheckpointError: the file is missing or unreadable (e.g. truncated), or its tensors do not fit.
     """
     path = Path(directory) / WEIGHTS_FILE
-    if not path.is_file():
-        raise CheckpointError(f"{what} weights {path} not found; the folder needs {WEIGHTS_FILE}")
-    try:
-        state = load_file(str(path))
-    except (SafetensorError, OSError) as exc:
-        raise CheckpointError(f"{path} cannot be read ({exc}); save the {what} again") from None
-    load_state_strict(model, state, str(path))
+    load_state_strict(model, _read_tensors(path, what), str(path))
+
+
+def load_tensor_file(
+    directory: str | Path, shapes: Mapping[str, tuple[int, ...]], what: str
+) -> dict[str, torch.Tensor]:
+    """The tensors of ``directory/model.safetensors`` (name → CPU tensor, with the dtype it was saved
+    with), which must be exactly those named in ``shapes``, each of its shape.
+
+    Raises:
+        CheckpointError: the file is missing or unreadable, or it has missing, unexpected or mis-shaped
+            tensors (all listed).
+    """
+    path = Path(directory) / WEIGHTS_FILE
+    tensors = _read_tensors(path, what)
+    mismatch = _mismatch(tensors, shapes)
+    if mismatch:
+        raise CheckpointError(f"{path}: tensors do not fit the {what}: {mismatch}")
+    return tensors
 
 
 def load_state_strict(model: nn.Module, state: dict[str, torch.Tensor], source: str) -> None:
     """``model.load_state_dict(state)``, raising a :class:`CheckpointError` that lists every missing,
     unexpected and mis-shaped tensor (``source`` names the file or directory in the message)."""
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
+    mismatch = _mismatch(state, {name: tuple(v.shape) for name, v in model.state_dict().items()})
+    if mismatch:
+        raise CheckpointError(f"{source}: weights do not fit {type(model).__name__}: {mismatch}")
+    model.load_state_dict(state, strict=True)
+
+
+def _read_tensors(path: Path, what: str) -> dict[str, torch.Tensor]:
+    """Every tensor of the safetensors file ``path`` of a saved ``what``."""
+    if not path.is_file():
+        raise CheckpointError(f"{what} weights {path} not found; the folder needs {WEIGHTS_FILE}")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError) as exc:
+        raise CheckpointError(f"{path} cannot be read ({exc}); save the {what} again") from None
+
+
+def _mismatch(tensors: Mapping[str, torch.Tensor], shapes: Mapping[str, tuple[int, ...]]) -> str | None:
+    """``"missing [...], unexpected [...], mis-shaped [...]"`` comparing ``tensors`` with the expected
+    ``shapes`` (name → shape), or ``None`` when they fit."""
+    missing = sorted(set(shapes) - set(tensors))
+    unexpected = sorted(set(tensors) - set(shapes))
     misshaped = sorted(
-        f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}"
-        for k, v in expected.items()
-        if k in state and state[k].shape != v.shape
+        f"{k} {tuple(tensors[k].shape)} != {tuple(shape)}"
+        for k, shape in shapes.items()
+        if k in tensors and tuple(tensors[k].shape) != tuple(shape)
     )
     if missing or unexpected or misshaped:
-        raise CheckpointError(
-            f"{source}: weights do not fit {type(model).__name__}: missing {missing}, "
-            f"unexpected {unexpected}, mis-shaped {misshaped}"
-        )
-    model.load_state_dict(state, strict=True)
+        return f"missing {missing}, unexpected {unexpected}, mis-shaped {misshaped}"
+    return None

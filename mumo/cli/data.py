@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from mumo.data.clips import INDEX_FILE, MOTION_STATS_FILE, STATS_FILE, ClipRecord
+from mumo.data.clips import INDEX_FILE, MOTION_STATS_DIR, STATS_FILE, ClipRecord
 
 EPILOG = """examples:
   mumo data synth --out data/synth --num-clips 96 --seed 0
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "data",
         help="create datasets (the embedded synthetic music + dance set)",
-        description="Create datasets in mumo's layout (index.jsonl, music/, motion/, motion_stats.npz).",
+        description="Create datasets in mumo's layout (index.jsonl, music/, motion/, motion_stats/).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -82,7 +82,7 @@ def _summary(stats: dict) -> Table:
         ("index", INDEX_FILE),
         ("music", f"music/<id>.wav ({stats['music_sample_rate_hz']} Hz mono)"),
         ("motion", f"motion/<id>.npy (joints in metres, {stats['motion_fps']} fps)"),
-        ("feature statistics", MOTION_STATS_FILE),
+        ("feature statistics", f"{MOTION_STATS_DIR}/"),
         ("figures", STATS_FILE),
         ("clips", f"{stats['num_clips']} ({stats['total_duration_s']:.0f} s)"),
         ("splits", ", ".join(f"{name} {count}" for name, count in splits.items())),

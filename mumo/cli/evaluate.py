@@ -10,6 +10,7 @@ from rich.console import Console
 EPILOG = """examples:
   mumo evaluate runs/experiments/attempt3_2_stage1 --epochs 3,6,9 --guidance 4
   mumo evaluate runs/demo/stage2 --epochs 2 --guidance 1,4 --seeds 0,1,2 --suites dance
+  mumo evaluate runs/stage2 --epochs 30 --suites music --music-prompts data/musiccaps/prompts.jsonl
 """
 
 
@@ -32,6 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--suites", default=None, help="comma-separated suites: dance, music (default: config)"
     )
+    parser.add_argument(
+        "--music-prompts",
+        type=Path,
+        default=None,
+        help="prompts.jsonl (mumo prepare musiccaps) whose captions the music suite generates from "
+        "(default: config, else the clips' own captions)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -42,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from mumo.data.token_store import TokenStore
     from mumo.report.run import metric_table
     from mumo.train.config import TrainConfig
-    from mumo.train.evaluation import TokenizerDecoders, evaluate_model
+    from mumo.train.evaluation import TokenizerDecoders, evaluate_model, music_prompts
     from mumo.train.layout import RESOLVED_CONFIG
     from mumo.train.metrics_log import METRICS_FILE
     from mumo.train.module import JointLMModule
@@ -56,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         section = replace(section, seeds=_numbers(args.seeds, int))
     if args.suites:
         section = replace(section, suites=[s.strip() for s in args.suites.split(",")])
+    if args.music_prompts:
+        section = replace(section, music_prompts=str(args.music_prompts))
+    music_prompts(section)  # a bad prompt file fails before the store, tokenizers and model load
     store = TokenStore(config.data.store)
     decoders = TokenizerDecoders(store)
     module = JointLMModule(config)

@@ -5,7 +5,8 @@ A dataset directory holds::
     index.jsonl          one ClipRecord per line (paths relative to the directory)
     music/<id>.wav       mono waveform, 32 kHz, float in [-1, 1]
     motion/<id>.npy      joints [T, 22, 3] float32, metres, y up, 60 fps
-    motion_stats.npz     263-d feature mean and std over the train split (keys ``mean``, ``std``)
+    motion_stats/        263-d feature mean and std over the train split (mumo.motion.FeatureStats:
+                         config.json + model.safetensors with tensors ``mean``, ``std``)
     stats.json           dataset figures (counts per split, durations, beat-alignment checks, ...)
 
 Every adapter (synthetic, AIST++, ...) writes this layout; tokenizers and the token store read it.
@@ -23,7 +24,7 @@ from mumo.errors import DataError
 
 Split = Literal["train", "val", "test"]
 INDEX_FILE = "index.jsonl"
-MOTION_STATS_FILE = "motion_stats.npz"
+MOTION_STATS_DIR = "motion_stats"
 STATS_FILE = "stats.json"
 MUSIC_SAMPLE_RATE = 32_000
 """Hz, the sample rate of every dataset waveform."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mumo.data.clips import MOTION_STATS_FILE, STATS_FILE
+from mumo.data.clips import MOTION_STATS_DIR, STATS_FILE
 from mumo.motion import FeatureStats
 from mumo.motion.features import FEATURE_DEFINITIONS
 
@@ -36,7 +36,7 @@ def write_dataset_report(dataset: Path, metrics_json: Path, media: dict[str, Pat
     """Write ``out`` (Markdown) from ``dataset/stats.json``, the scores of ``mumo evaluate-dir`` and links to
     rendered media (label → path, linked relative to the report)."""
     stats = json.loads((dataset / STATS_FILE).read_text())
-    feature_version = FeatureStats.load(dataset / MOTION_STATS_FILE).feature_version  # others are refused
+    feature_version = FeatureStats.load(dataset / MOTION_STATS_DIR).feature_version  # others are refused
     scores = json.loads(metrics_json.read_text())
     lines = [
         "# mumo demo report",

@@ -2,7 +2,8 @@
 
 A directory holds ``config.json`` (``kind: "motion_vqvae"``, ``feature_version``: the motion-feature
 definition it was trained on, see :data:`mumo.motion.features.FEATURE_VERSION`), ``model.safetensors`` and
-``motion_stats.npz``.
+the feature statistics, ``motion_stats/`` (:class:`~mumo.motion.FeatureStats`: ``config.json`` and
+``model.safetensors`` in turn).
 ``encode``/``decode`` work on normalised features; ``encode_joints``/``decode_to_joints`` on joints in
 metres at the model's input frame rate (60 fps), normalising with the saved statistics.
 """
@@ -18,11 +19,12 @@ from torch import nn
 from mumo.errors import CheckpointError, MotionError
 from mumo.motion import FeatureStats, features_to_joints, joints_to_features
 from mumo.motion.features import MUMO_DANCE_VERSION, check_feature_version
+from mumo.motion.normalization import missing_stats_message
 from mumo.tokenizers.artifacts import load_weights, read_config, read_model_config, write_artifacts
 from mumo.tokenizers.motion_vqvae import MotionVQVAE, MotionVQVAEConfig
 
 MOTION_KIND = "motion_vqvae"
-STATS_FILE = "motion_stats.npz"
+STATS_DIR = "motion_stats"
 
 
 class MotionTokenizer(nn.Module):
@@ -94,10 +96,10 @@ class MotionTokenizer(nn.Module):
         return torch.from_numpy(features_to_joints(self.stats.denormalize(features)))
 
     def save(self, directory: str | Path) -> None:
-        """Write ``config.json``, ``model.safetensors`` and ``motion_stats.npz`` into ``directory``."""
+        """Write ``config.json``, ``model.safetensors`` and ``motion_stats/`` into ``directory``."""
         config = {"model": self.model.config.to_dict(), "feature_version": self.stats.feature_version}
         path = write_artifacts(directory, MOTION_KIND, config, self.model)
-        self.stats.save(path / STATS_FILE)
+        self.stats.save(path / STATS_DIR)
 
     @classmethod
     def load(cls, directory: str | Path) -> MotionTokenizer:
@@ -115,9 +117,15 @@ class MotionTokenizer(nn.Module):
             raise CheckpointError(
                 f"{directory}: {exc}; retrain the tokenizer on a re-prepared dataset"
             ) from None
-        stats_path = Path(directory) / STATS_FILE
-        if not stats_path.is_file():
-            raise CheckpointError(f"{stats_path} not found; a motion tokenizer directory needs {STATS_FILE}")
+        stats_path = Path(directory) / STATS_DIR
+        if not stats_path.is_dir():
+            raise CheckpointError(
+                missing_stats_message(
+                    stats_path,
+                    f"a motion tokenizer directory needs {STATS_DIR}/; "
+                    "retrain the tokenizer (`mumo tokenize train-motion`) on a dataset built by this mumo",
+                )
+            )
         model = MotionVQVAE(model_config)
         load_weights(directory, model)
         return cls(model, FeatureStats.load(stats_path))

@@ -9,7 +9,7 @@ import lightning as L
 from lightning.pytorch.callbacks import Callback
 
 from mumo.data.token_store import TokenStore
-from mumo.train.evaluation import Decoders, evaluate_model
+from mumo.train.evaluation import Decoders, evaluate_model, music_prompts
 from mumo.train.evaluation_config import EvaluationSection
 
 
@@ -30,7 +30,12 @@ class WeightDigest(Callback):
 
 class PeriodicEvaluation(Callback):
     """Every ``section.every_n_epochs`` epochs, evaluate the model (process 0 only) and append the records to
-    ``RUN_DIR/metrics.jsonl`` (see :mod:`mumo.train.evaluation`)."""
+    ``RUN_DIR/metrics.jsonl`` (see :mod:`mumo.train.evaluation`).
+
+    Raises:
+        DataError: ``section.music_prompts`` names a file that cannot be used (checked when the callback is
+            made, so before training rather than after the first evaluated epoch).
+    """
 
     def __init__(
         self,
@@ -40,6 +45,7 @@ class PeriodicEvaluation(Callback):
         run_dir: Path,
         stage: str,
     ) -> None:
+        music_prompts(section)
         self.section = section
         self.store = store
         self.decoders = decoders

@@ -19,7 +19,12 @@ seed; the codes are decoded by the store's tokenizers and scored:
   dance from both descriptions, as the published MusicCaps protocol did; ``music`` the music stream alone) on
   ``music_clip_s``-second clips (MusicCaps: 10 s), scored against the dataset's audio with the ``melstat``
   stand-in (``fd_melstat``, ``kl_melstat``); the published names stay unavailable without real embedder
-  weights.
+  weights. The descriptions are the clips' own, or with ``music_prompts`` the captions of a prompt set (the
+  first ``num_clips`` prompts of a MusicCaps ``prompts.jsonl``, the dance description left empty). A prompt
+  set has no audio, so then the Fréchet distances compare the generated music with the evaluated clips'
+  music as a pool (a note on each says so: not the MusicCaps protocol, whose reference is the prompts' own
+  audio) and the KL divergences, which pair each generated clip with its own reference, are not computed
+  (``None``, with a note).
 
 Generation and the music gap use the model's attention layout (``model.config.layout``), so the model is
 sampled the way it was trained. Each (epoch, suite, guidance scale, seed) becomes one line of
@@ -39,6 +44,7 @@ import numpy as np
 import torch
 
 from mumo.audio import load
+from mumo.data.adapters.musiccaps import MusicPrompt, read_prompts
 from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, ClipRecord, read_index
 from mumo.data.token_store import TokenStore
 from mumo.errors import DataError
@@ -48,7 +54,8 @@ from mumo.metrics.cache import FeatureCache
 from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning, extract_features
 from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.motion_quality import motion_quality
-from mumo.metrics.music import evaluate_music
+from mumo.metrics.music import AudioEmbedder, evaluate_music, standard_embedders
+from mumo.metrics.music.embedder import FD
 from mumo.metrics.style import StyleClassifier, windows
 from mumo.tokenizers import load_tokenizer
 from mumo.train.evaluation_config import EvaluationSection
@@ -138,6 +145,8 @@ class Evaluator:
     motion_vocab: int
     frame_rate: float
     """Code frames per second of the store, Hz."""
+    prompts: list[MusicPrompt] | None = None
+    """What the ``music`` suite generates from (:func:`music_prompts`); ``None``: the clips' captions."""
 
     def dance(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``dance`` suite at one guidance scale and seed."""
@@ -168,23 +177,56 @@ class Evaluator:
 
     def music(self, scale: float, seed: int, epoch: int) -> SuiteResult:
         """The ``music`` suite at one guidance scale and seed (``epoch`` only names outputs)."""
-        clips, section = self.clips, self.section
+        clips, section, prompts = self.clips, self.section, self.prompts
+        if prompts is None:
+            names = [c.record.clip_id for c in clips]
+            music_captions = [c.record.music_caption for c in clips]
+            motion_captions: list[str] | None = [c.record.motion_caption for c in clips]
+        else:
+            names = [p.prompt_id for p in prompts]
+            music_captions = [p.caption for p in prompts]
+            motion_captions = None  # no dance description: the null condition
         result = generate(
             self.model, Task(section.music_task), num_frames=round(section.music_clip_s * self.frame_rate),
-            music_descriptions=[c.record.music_caption for c in clips],
-            motion_descriptions=[c.record.motion_caption for c in clips], guidance_scale=scale,
+            music_descriptions=music_captions, motion_descriptions=motion_captions, guidance_scale=scale,
             temperature=section.temperature, top_k=section.top_k, seed=seed,
             music_vocab_size=self.music_vocab, motion_vocab_size=self.motion_vocab,
         )  # fmt: skip
         audio = self.decoders.music_to_audio(result.music_codes)
         samples = round(section.music_clip_s * MUSIC_SAMPLE_RATE)
-        generated = {c.record.clip_id: a[:, :samples] for c, a in zip(clips, audio, strict=True)}
+        generated = {name: a[:, :samples] for name, a in zip(names, audio, strict=True)}
         reference = {c.record.clip_id: self._music(c)[:, :samples] for c in clips}
-        scores = evaluate_music(generated, reference, sample_rate=MUSIC_SAMPLE_RATE)
+        embedders = standard_embedders()
+        scores = evaluate_music(generated, reference, embedders, sample_rate=MUSIC_SAMPLE_RATE)
         kept: Scores = {k: v for k, v in scores.items() if v is None or isinstance(v, float)}
+        notes = {} if prompts is None else self._pooled_reference(kept, embedders, len(prompts))
         if section.music_from_dance:
             kept.update(self.dance_to_music(scale, seed))
-        return SuiteResult(kept, {})
+        return SuiteResult(kept, notes)
+
+    def _pooled_reference(
+        self, scores: Scores, embedders: list[AudioEmbedder], num_prompts: int
+    ) -> dict[str, str]:
+        """Notes on the music scores of ``num_prompts`` prompts, which come without audio: each computed
+        Fréchet distance compares with the evaluated clips' music as a pool; each KL divergence, which pairs
+        a generated clip with its own reference, is set to ``None`` in ``scores`` (changed in place)."""
+        section = self.section
+        notes = {}
+        for embedder in embedders:
+            for kind, name in embedder.metric_names.items():
+                if kind == FD and scores[name] is not None:
+                    notes[name] = (
+                        f"music generated from the first {num_prompts} prompts of {section.music_prompts}, "
+                        f"compared with the music of {len(self.clips)} {section.split} clips of the token "
+                        "store's dataset as a pool (the prompts have no audio): not the MusicCaps protocol"
+                    )
+                elif kind != FD:
+                    scores[name] = None
+                    notes[name] = (
+                        f"not computed: it pairs each generated clip with its own reference audio, and the "
+                        f"prompts of {section.music_prompts} have none"
+                    )
+        return notes
 
     def dance_to_music(self, scale: float, seed: int) -> Scores:
         """Music for each clip's real dance (``motion2music``), scored by how its beats (librosa, as in
@@ -343,6 +385,24 @@ def evaluation_clips(store: TokenStore, section: EvaluationSection) -> tuple[lis
     return clips, dataset
 
 
+def music_prompts(section: EvaluationSection) -> list[MusicPrompt] | None:
+    """The prompts the ``music`` suite generates from: the first ``num_clips`` of ``section.music_prompts``
+    in file order (the same on every run), or ``None`` when it is not set or the suite is not run.
+
+    Raises:
+        DataError: the file is missing or malformed, or holds fewer than 2 prompts.
+    """
+    if section.music_prompts is None or "music" not in section.suites:
+        return None
+    prompts = read_prompts(section.music_prompts)[: section.num_clips]
+    if len(prompts) < 2:
+        raise DataError(
+            f"{section.music_prompts}: {len(prompts)} prompt(s); the music suite needs at least 2 "
+            "(its Fréchet distances compare sets)"
+        )
+    return prompts
+
+
 def evaluate_model(
     model: MusicMotionLM,
     store: TokenStore,
@@ -354,6 +414,7 @@ def evaluate_model(
 ) -> list[EvaluationRecord]:
     """Generate, decode and score with the model's attention layout (``model.config.layout``); save every
     record in ``RUN_DIR/metrics.jsonl`` and return them."""
+    prompts = music_prompts(section)  # a prompt file that cannot be used fails here, before generating
     clips, dataset = evaluation_clips(store, section)
     gap_clips = clips
     if section.split != "val":
@@ -363,7 +424,7 @@ def evaluate_model(
             log.info("music gap measured on the %s clips (too few validation clips)", section.split)
     evaluator = Evaluator(
         model, decoders, section, clips, gap_clips, dataset, Path(run_dir), store.meta.music.cardinality,
-        store.meta.motion.cardinality, store.frame_rate,
+        store.meta.motion.cardinality, store.frame_rate, prompts,
     )  # fmt: skip
     suite_runs = {"dance": evaluator.dance, "music": evaluator.music}
     was_training = model.training

@@ -24,6 +24,10 @@ class EvaluationSection:
         music_task: task the ``music`` suite generates with (``joint`` or ``music``); it must be one the stage
             trains (checked when the config loads).
         music_clip_s: seconds of music generated per clip (``music``).
+        music_prompts: a ``prompts.jsonl`` (``mumo prepare musiccaps``) whose first ``num_clips`` captions, in
+            file order, the ``music`` suite generates from instead of the evaluated clips' own (``None``: the
+            clips'); its Fréchet distances then compare with the clips' music as a pool and its paired KL
+            divergences are not computed (see :mod:`mumo.train.evaluation`).
         music_from_dance: the ``music`` suite also makes music for each clip's dance (``motion2music``, the
             stage must train it) and scores its beats against the dance's, own dance vs. shuffled.
         top_k, temperature: sampling.
@@ -42,6 +46,7 @@ class EvaluationSection:
     clip_s: float = 5.0
     music_task: Literal["joint", "music"] = "joint"
     music_clip_s: float = 10.0
+    music_prompts: str | None = None
     music_from_dance: bool = False
     top_k: int = 250
     temperature: float = 1.0

@@ -17,7 +17,7 @@ from torch import nn
 
 from mumo.audio import beat_f_measure, detect_beats
 from mumo.audio import load as load_audio
-from mumo.data.clips import MOTION_FPS, MOTION_STATS_FILE, read_index
+from mumo.data.clips import MOTION_FPS, MOTION_STATS_DIR, read_index
 from mumo.errors import ConfigError, DataError
 from mumo.motion import FeatureStats, joints_to_features
 from mumo.tokenizers import load_tokenizer
@@ -114,7 +114,7 @@ def train_motion_tokenizer(
     config = config or MotionTokenizerTraining()
     optimization = config.optimization
     root = Path(dataset)
-    stats = FeatureStats.load(root / MOTION_STATS_FILE)
+    stats = FeatureStats.load(root / MOTION_STATS_DIR)
     train = [
         stats.normalize(joints_to_features(joints, MOTION_FPS, stats.feature_version))
         for joints in _joint_clips(root, "train")

@@ -175,7 +175,7 @@ def test_aistpp_writes_the_dataset_layout(aistpp):
     assert root_z[-1] - root_z[0] == pytest.approx(0.1 * 149 / 60, rel=1e-3)
     # The 4 s track is cut to the dance: clip 4 has 240 frames = 4 s, so nothing is cut there.
     assert records["gKR_sFM_cAll_d28_mKR3_ch07"].duration_s == pytest.approx(4.0)
-    assert FeatureStats.load(out / "motion_stats.npz").mean.shape == (263,)
+    assert FeatureStats.load(out / "motion_stats").mean.shape == (263,)
 
 
 def test_aistpp_reports_every_skipped_sequence(aistpp):

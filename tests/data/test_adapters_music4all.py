@@ -36,7 +36,7 @@ def test_tracks_become_music_only_clips_with_captions(music4all):
     assert first.split == hash_split("aaa")
     audio = load(out / first.music_path, 32_000)
     assert audio.shape == (1, 80_000)
-    assert not (out / "motion_stats.npz").exists()
+    assert not (out / "motion_stats").exists()
 
 
 def test_unreadable_and_missing_audio_are_reported(music4all):

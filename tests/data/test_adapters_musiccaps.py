@@ -62,3 +62,15 @@ def test_missing_inputs_are_data_errors(tmp_path):
         prepare_musiccaps(tmp_path / "none.csv", tmp_path / "out")
     with pytest.raises(DataError, match="musiccaps"):
         read_prompts(tmp_path / "prompts.jsonl")
+
+
+def test_prompts_need_a_caption_and_a_unique_id(tmp_path):
+    line = '{"prompt_id": "%s", "caption": "%s", "aspects": [], "duration_s": 10.0, "audioset_eval": false}\n'
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(line % ("a_0", "A groove.") + line % ("b_0", "  "))
+    with pytest.raises(DataError, match=r"empty\.jsonl:2: malformed prompt \(empty caption\)"):
+        read_prompts(empty)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(line % ("a_0", "A groove.") + "\n" + line % ("a_0", "Another."))
+    with pytest.raises(DataError, match=r"twice\.jsonl:3: prompt id 'a_0' appears twice"):
+        read_prompts(twice)

@@ -42,7 +42,7 @@ def test_layout_and_records(dataset):
         assert record.style in record.music_caption.lower()
         assert record.motion_caption
         assert all(0 <= b < record.duration_s for b in record.beat_times_s)
-    assert FeatureStats.load(root / "motion_stats.npz").mean.shape == (263,)
+    assert FeatureStats.load(root / "motion_stats").mean.shape == (263,)
     assert json.loads((root / "stats.json").read_text()) == stats
 
 
@@ -57,7 +57,7 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     for root, seed in ((first, 5), (second, 5), (other, 6)):
         build_synthetic_dataset(root, num_clips=3, seed=seed, max_duration_s=5.5)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    assert len(files) == 3 * 2 + 3
+    assert len(files) == 3 * 2 + 4  # clips, index.jsonl, stats.json, motion_stats/ (2 files)
     for rel in files:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
     assert (first / "index.jsonl").read_bytes() != (other / "index.jsonl").read_bytes()

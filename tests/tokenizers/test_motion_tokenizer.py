@@ -1,4 +1,5 @@
 import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -37,7 +38,11 @@ def test_save_load_round_trip_gives_identical_codes(motion_tokenizer, clips, tmp
     assert {p.name for p in (tmp_path / "motion").iterdir()} == {
         "config.json",
         "model.safetensors",
-        "motion_stats.npz",
+        "motion_stats",
+    }
+    assert {p.name for p in (tmp_path / "motion" / "motion_stats").iterdir()} == {
+        "config.json",
+        "model.safetensors",
     }
     loaded = load_tokenizer(tmp_path / "motion")
     assert isinstance(loaded, MotionTokenizer)
@@ -68,8 +73,11 @@ def test_missing_files_raise_checkpoint_error(motion_tokenizer, tmp_path):
     with pytest.raises(CheckpointError, match=r"config\.json"):
         load_tokenizer(tmp_path / "nowhere")
     motion_tokenizer.save(tmp_path / "m")
-    (tmp_path / "m" / "motion_stats.npz").unlink()
-    with pytest.raises(CheckpointError, match=r"motion_stats\.npz"):
+    shutil.rmtree(tmp_path / "m" / "motion_stats")
+    with pytest.raises(CheckpointError, match=r"motion_stats not found; a motion tokenizer directory needs"):
+        load_tokenizer(tmp_path / "m")
+    np.savez(tmp_path / "m" / "motion_stats.npz", mean=np.zeros(263), std=np.ones(263))  # earlier versions
+    with pytest.raises(CheckpointError, match=r"motion_stats\.npz holds motion statistics in the \.npz form"):
         load_tokenizer(tmp_path / "m")
     (tmp_path / "k").mkdir()
     (tmp_path / "k" / "config.json").write_text(json.dumps({"kind": "banana"}))

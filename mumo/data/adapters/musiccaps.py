@@ -93,21 +93,27 @@ def prepare_musiccaps(csv_path: str | Path, out: str | Path) -> ItemReport:
 
 
 def read_prompts(path: str | Path) -> list[MusicPrompt]:
-    """Read a ``prompts.jsonl`` written by :func:`prepare_musiccaps`.
+    """Read a ``prompts.jsonl`` written by :func:`prepare_musiccaps`, in file order.
 
     Raises:
-        DataError: the file is missing or a line is malformed.
+        DataError: the file is missing, a line is malformed or has an empty caption, or two lines share a
+            prompt id.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"prompt file {path} not found; create it with `mumo prepare musiccaps`")
-    prompts = []
+    prompts: dict[str, MusicPrompt] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            prompts.append(MusicPrompt(**{**row, "aspects": tuple(row["aspects"])}))
+            prompt = MusicPrompt(**{**row, "aspects": tuple(row["aspects"])})
         except (json.JSONDecodeError, TypeError, KeyError) as exc:
             raise DataError(f"{path}:{number}: malformed prompt ({exc})") from None
-    return prompts
+        if not isinstance(prompt.caption, str) or not prompt.caption.strip():
+            raise DataError(f"{path}:{number}: malformed prompt (empty caption)")
+        if prompt.prompt_id in prompts:
+            raise DataError(f"{path}:{number}: prompt id {prompt.prompt_id!r} appears twice")
+        prompts[prompt.prompt_id] = prompt
+    return list(prompts.values())

@@ -2,7 +2,7 @@
 
 Besides the common layout, adapters that know the full 24-joint SMPL skeleton also write
 ``motion24/<id>.npy`` (joints ``[T, 24, 3]``, metres, 60 fps) for metrics that use the hands.
-``motion_stats.npz`` is computed over the train split's 22-joint clips when the dataset is closed.
+``motion_stats/`` is computed over the train split's 22-joint clips when the dataset is closed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from mumo.audio import save as save_audio
 from mumo.data.clips import (
     MOTION_FPS,
-    MOTION_STATS_FILE,
+    MOTION_STATS_DIR,
     MUSIC_SAMPLE_RATE,
     STATS_FILE,
     ClipRecord,
@@ -115,7 +115,7 @@ class DatasetWriter:
         self.report.skip(name, reason)
 
     def close(self) -> ItemReport:
-        """Write ``index.jsonl``, ``motion_stats.npz`` (when there are train dances), ``stats.json`` and
+        """Write ``index.jsonl``, ``motion_stats/`` (when there are train dances), ``stats.json`` and
         ``report.json``; returns the report."""
         write_index(self.root, self.records)
         train_dances = [r for r in self.records if r.split == "train" and r.joints_path is not None]
@@ -123,7 +123,7 @@ class DatasetWriter:
             stats = compute_feature_stats(
                 joints_to_features(np.load(self.root / r.joints_path), MOTION_FPS) for r in train_dances
             )
-            stats.save(self.root / MOTION_STATS_FILE)
+            stats.save(self.root / MOTION_STATS_DIR)
         per_split = {split: sum(r.split == split for r in self.records) for split in ("train", "val", "test")}
         write_json_atomic(
             self.root / STATS_FILE,

@@ -12,7 +12,7 @@ from mumo import checks
 from mumo.audio import beat_f_measure, detect_beats, save
 from mumo.data.clips import (
     INDEX_FILE,
-    MOTION_STATS_FILE,
+    MOTION_STATS_DIR,
     STATS_FILE,
     ClipRecord,
     Split,
@@ -94,7 +94,7 @@ def build_synthetic_dataset(
         min_duration_s, max_duration_s: clip length range, seconds (at most :data:`MAX_CLIP_S`).
         on_clip: called with each clip's record once the clip is written (progress display).
         overwrite: replace ``out`` if it already holds files.
-        feature_version: the motion-feature definition of the statistics (``motion_stats.npz``) and so of
+        feature_version: the motion-feature definition of the statistics (``motion_stats/``) and so of
             every tokenizer trained on the dataset (:data:`mumo.motion.features.FEATURE_DEFINITIONS`).
 
     Returns:
@@ -159,7 +159,7 @@ def _write_clips(
             train_features.append(joints_to_features(dance.joints, FPS, feature_version))
         if on_clip is not None:
             on_clip(records[-1])
-    compute_feature_stats(train_features, feature_version=feature_version).save(root / MOTION_STATS_FILE)
+    compute_feature_stats(train_features, feature_version=feature_version).save(root / MOTION_STATS_DIR)
     write_index(root, records)
     stats = _dataset_stats(records, beat_tracking, all_joints, beat_frames, seed)
     (root / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")

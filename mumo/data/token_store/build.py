@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from mumo.audio import load as load_audio
-from mumo.data.clips import MOTION_FPS, MOTION_STATS_FILE, ClipRecord, read_index
+from mumo.data.clips import MOTION_FPS, MOTION_STATS_DIR, ClipRecord, read_index
 from mumo.data.item_report import ItemReport
 from mumo.data.token_store.layout import StoreMeta, TokenItem, TokenizerInfo
 from mumo.data.token_store.writer import DEFAULT_FRAMES_PER_SHARD, TokenStoreWriter, new_store_meta
@@ -95,7 +95,7 @@ def _load_tokenizers(music_dir: str, motion_dir: str) -> tuple[Any, Any]:
 
 @lru_cache(maxsize=2)
 def _motion_stats(root: str) -> FeatureStats:
-    return FeatureStats.load(Path(root) / MOTION_STATS_FILE)
+    return FeatureStats.load(Path(root) / MOTION_STATS_DIR)
 
 
 def build_token_store(
@@ -111,7 +111,7 @@ def build_token_store(
     """Encode every clip of ``dataset`` into a token store at ``out`` (resuming a previous run there).
 
     Args:
-        dataset: a mumo dataset directory (``index.jsonl``, ``music/``, ``motion/``, ``motion_stats.npz``).
+        dataset: a mumo dataset directory (``index.jsonl``, ``music/``, ``motion/``, ``motion_stats/``).
         out: the token store directory.
         encoder: turns one clip into its two code arrays.
         music: the music tokenizer's description.
