@@ -5,11 +5,14 @@ For the first ``--clips`` test clips (``--seconds`` each) of a token store built
 * ``ground truth``: the dataset's dances;
 * ``ground-truth codes decoded``: the store's motion codes of those clips through the motion tokenizer (the
   tokenizer's ceiling: no LM can do better than its own codes);
-* ``random codes decoded``: uniformly random codes through the same decoder, ``--seeds`` draws (the floor).
+* ``random codes decoded``: uniformly random codes through the same decoder, ``--seeds`` draws (the floor);
+* ``codebook 0 true, 1-3 random`` and ``codebook 0 with P % random codes, 1-3 random``: the ground-truth codes
+  with the residual codebooks drawn at random and, in the latter, a share ``P`` of the first codebook's codes
+  too (where the beats live in the codes, and how many first-codebook errors they survive).
 
 Each row: beat alignment with the clip's music (BAS) and with another clip's music (shuffled), jitter,
 foot skating, FID_k against the train pool and style accuracy (where styles are labelled), with the spread
-over seeds for random codes. ``docs/quality.md`` quotes this table.
+over seeds for the rows with random codes. ``docs/quality.md`` quotes this table.
 
     python bench/quality_bounds.py --store outputs/demo/store
 """
@@ -89,19 +92,38 @@ def main() -> None:
     with torch.no_grad():
         decoded = list(np.asarray(tokenizer.decode_to_joints(codes))[:, :frames])
     _row("ground-truth codes decoded", decoded, clips, dataset, classifier, pool)
-    rows = []
-    for seed in range(args.seeds):
-        generator = torch.Generator().manual_seed(seed)
-        random = torch.randint(0, store.meta.motion.cardinality, codes.shape, generator=generator)
-        with torch.no_grad():
-            dances = list(np.asarray(tokenizer.decode_to_joints(random))[:, :frames])
-        rows.append(_row(f"random codes decoded, seed {seed}", dances, clips, dataset, classifier, pool))
-    print(
-        f"{'random codes: mean ± sd':28s} "
-        + "  ".join(
-            f"{k} {np.mean([r[k] for r in rows]):.3f} ± {np.std([r[k] for r in rows]):.3f}" for k in rows[0]
+    card = store.meta.motion.cardinality
+    variants = [("random codes", 0, 0.0), ("codebook 0 true, 1-3 random", 1, 0.0)]
+    variants += [(f"codebook 0 with {p:.0%} random, 1-3 random", 1, p) for p in (0.2, 0.4)]
+    for name, first_random, share in variants:
+        rows = []
+        for seed in range(args.seeds):
+            generator = torch.Generator().manual_seed(seed)
+            partly = _randomised(codes, card, first_random, share, generator)
+            with torch.no_grad():
+                dances = list(np.asarray(tokenizer.decode_to_joints(partly))[:, :frames])
+            rows.append(_row(f"{name}, seed {seed}", dances, clips, dataset, classifier, pool))
+        print(
+            f"{name + ': mean ± sd':28s} "
+            + "  ".join(
+                f"{k} {np.mean([r[k] for r in rows]):.3f} ± {np.std([r[k] for r in rows]):.3f}"
+                for k in rows[0]
+            )
         )
-    )
+
+
+def _randomised(
+    codes: torch.Tensor, card: int, first_random: int, share: float, generator: torch.Generator
+) -> torch.Tensor:
+    """``codes`` ``[B, K, T]`` with codebooks ``>= first_random`` uniformly random and, of the codebooks
+    before, a share ``share`` of the codes replaced by random ones."""
+    out = codes.clone()
+    out[:, first_random:] = torch.randint(0, card, out[:, first_random:].shape, generator=generator)
+    kept = out[:, :first_random]
+    replace = torch.rand(kept.shape, generator=generator) < share
+    drawn = torch.randint(0, card, kept.shape, generator=generator)
+    out[:, :first_random] = torch.where(replace, drawn, kept)
+    return out
 
 
 if __name__ == "__main__":
