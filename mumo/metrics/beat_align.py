@@ -1,10 +1,13 @@
-"""Beat Align Score (BAS), the Bailando definition.
+"""Beat Align Score (BAS), the Bailando definition, and beat phase locking.
 
 Motion beats are strict local minima of the mean joint speed (Gaussian-smoothed, sigma 5 frames); music
 beats come from librosa's beat tracker on the percussive part of the audio, at 60 fps. The score averages,
 over **music** beats, ``exp(-d^2 / (2 sigma^2))`` where ``d`` is the distance in frames to the nearest motion
 beat and ``sigma = 3`` frames (50 ms at 60 fps). A clip without any motion beat (frozen or monotone motion)
 scores 0.
+
+Beat phase locking (mumo's, not a published metric) asks where the kinematic beats fall within the music's
+beat cycle, whatever the lag: see :func:`beat_phase_locking`.
 """
 
 from __future__ import annotations
@@ -78,3 +81,30 @@ def clip_beat_align_score(joints: np.ndarray, music_beats: np.ndarray) -> float:
     music = np.asarray(music_beats).reshape(-1)
     music = music[music < len(joints) - 1]
     return beat_align_score(music, motion_beats(joints))
+
+
+def beat_phase_locking(music_beats: np.ndarray, dance_beats: np.ndarray) -> float:
+    """Phase-locking value of the dance's beats within the music's beat cycle, frames at any common rate.
+
+    Each dance beat ``k`` with ``b_i <= k < b_(i+1)`` (consecutive music beats) has the phase
+    ``phi = (k - b_i) / (b_(i+1) - b_i)`` in ``[0, 1)``; the value is ``|mean exp(2 pi i phi)|``: 1 when every
+    dance beat sits at the same place in the cycle (on the beat, or at any constant lag that BAS would
+    punish), about ``n^-1/2`` for ``n`` beats spread over the cycle (a dance with its own tempo and no phase
+    relation to the music). Returns 0.0 when no dance beat falls between two music beats.
+    """
+    music = np.sort(np.asarray(music_beats, dtype=np.float64).reshape(-1))
+    dance = np.asarray(dance_beats, dtype=np.float64).reshape(-1)
+    if music.size < 2 or dance.size == 0:
+        return 0.0
+    cycle = np.searchsorted(music, dance, side="right") - 1  # the music beat at or before each dance beat
+    inside = (cycle >= 0) & (cycle < music.size - 1)
+    if not inside.any():
+        return 0.0
+    start, stop = music[cycle[inside]], music[cycle[inside] + 1]
+    phase = (dance[inside] - start) / (stop - start)
+    return float(np.abs(np.mean(np.exp(2j * np.pi * phase))))
+
+
+def clip_beat_phase_locking(joints: np.ndarray, music_beats: np.ndarray) -> float:
+    """:func:`beat_phase_locking` of a joint clip ``[T, J, 3]`` at 60 fps against music beat frames."""
+    return beat_phase_locking(np.asarray(music_beats).reshape(-1), motion_beats(joints))

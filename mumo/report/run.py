@@ -26,9 +26,22 @@ from mumo.train.layout import LOG_DIR, RESOLVED_CONFIG, segment_start
 from mumo.train.metrics_log import EvaluationRecord, read_records
 
 INTERVAL = ("_ci95_low", "_ci95_high")
-HIGHER_IS_BETTER = ("beat_align", "music_beat_align", "style_accuracy", "music_gap", "motion_accuracy_cb")
+HIGHER_IS_BETTER = (
+    "beat_align",
+    "beat_phase_locking",
+    "music_beat_align",
+    "style_accuracy",
+    "music_gap",
+    "motion_accuracy_cb",
+)
 """Metrics, or name prefixes (``motion_accuracy_cb``: every codebook), where more is better."""
-NOT_RANKED = ("beat_align_shuffled", "music_beat_align_shuffled", "motion_ce_own_music", "joint_speed_m_s")
+NOT_RANKED = (
+    "beat_align_shuffled",
+    "beat_phase_locking_shuffled",
+    "music_beat_align_shuffled",
+    "motion_ce_own_music",
+    "joint_speed_m_s",
+)
 PAIRED_BEAT_ALIGNMENT = {
     "beat_align": ("Music → dance", "the dances follow their music"),
     "music_beat_align": ("Dance → music", "the music follows its dance"),

@@ -8,7 +8,10 @@ seed; the codes are decoded by the store's tokenizers and scored:
   when ``bootstrap > 0``; jitter, speed and foot skating; and beat alignment twice: ``beat_align`` scores
   each dance generated from a clip's music against that music, ``beat_align_shuffled`` scores the dance the
   same model generates from *another* clip's music (same description, same seed) against the first clip's
-  music. A model that follows the music scores higher on the first. Where the dataset labels styles,
+  music. A model that follows the music scores higher on the first. ``beat_phase_locking`` (and its
+  ``_shuffled`` twin) asks the same of the phase alone: how consistently the dance's kinematic beats fall at
+  one place in the music's beat cycle (:func:`mumo.metrics.beat_align.beat_phase_locking`; 1 = locked at any
+  lag; 0.15–0.4 measured for 5-s dances with no phase relation to the music). Where the dataset labels styles,
   ``style_accuracy`` is the fraction of dances a classifier fitted on ground-truth dances assigns the style
   of their music (:mod:`mumo.metrics.style`; ``style_accuracy_gt``: the same classifier on the clips' real
   dances, its ceiling). ``music_gap`` is the teacher-forced motion cross-entropy with shuffled minus own
@@ -49,7 +52,13 @@ from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, ClipRecord, read_inde
 from mumo.data.token_store import TokenStore
 from mumo.errors import DataError
 from mumo.lm import GenerationResult, MusicMotionLM, Task, generate
-from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats, music_beat_frames
+from mumo.metrics.beat_align import (
+    beat_align_score,
+    clip_beat_align_score,
+    clip_beat_phase_locking,
+    motion_beats,
+    music_beat_frames,
+)
 from mumo.metrics.cache import FeatureCache
 from mumo.metrics.dance import DanceFeatures, ZeroVarianceWarning, extract_features
 from mumo.metrics.dance import evaluate as evaluate_dance
@@ -167,6 +176,8 @@ class Evaluator:
         beats = [_beat_frames(c.record, section.clip_s) for c in clips]
         scores["beat_align"] = _mean_beat_align(joints, beats)
         scores["beat_align_shuffled"] = _mean_beat_align(joints_shuffled, beats)
+        scores["beat_phase_locking"] = _mean_phase_locking(joints, beats)
+        scores["beat_phase_locking_shuffled"] = _mean_phase_locking(joints_shuffled, beats)
         scores.update(motion_quality(joints))
         scores.update(self.style_scores(joints))
         scores.update(self.gap.as_metrics())
@@ -352,6 +363,10 @@ def _beat_frames(record: ClipRecord, clip_s: float) -> np.ndarray:
 
 def _mean_beat_align(joints: list[np.ndarray], beats: list[np.ndarray]) -> float:
     return float(np.mean([clip_beat_align_score(j, b) for j, b in zip(joints, beats, strict=True)]))
+
+
+def _mean_phase_locking(joints: list[np.ndarray], beats: list[np.ndarray]) -> float:
+    return float(np.mean([clip_beat_phase_locking(j, b) for j, b in zip(joints, beats, strict=True)]))
 
 
 def evaluation_clips(store: TokenStore, section: EvaluationSection) -> tuple[list[EvalClip], Path]:

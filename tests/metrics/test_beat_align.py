@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats
+from mumo.metrics.beat_align import (
+    beat_align_score,
+    beat_phase_locking,
+    clip_beat_align_score,
+    clip_beat_phase_locking,
+    motion_beats,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +54,31 @@ def test_music_beats_of_click_track_at_60_fps():
     spacing = np.diff(frames)
     assert np.median(spacing) == pytest.approx(30, abs=1)
     assert np.min(np.abs(frames[:, None] - (np.arange(0.5, 7.8, 0.5) * 60)[None]), axis=1).max() <= 3
+
+
+def test_phase_locking_is_one_for_beats_at_any_constant_lag_where_bas_drops():
+    music = np.arange(0, 300, 30)
+    on_beat, lagged = music[:-1] + 0, music[:-1] + 9
+    assert beat_phase_locking(music, on_beat) == pytest.approx(1.0)
+    assert beat_phase_locking(music, lagged) == pytest.approx(1.0)
+    assert beat_align_score(music, lagged) < 0.02
+
+
+def test_phase_locking_is_low_for_beats_spread_over_the_cycle_and_zero_without_a_cycle():
+    music = np.arange(0, 300, 30)
+    spread = music[:-1] + np.tile([0, 7.5, 15, 22.5], 3)[:9]  # phases 0, 1/4, 1/2, 3/4 in turn
+    assert beat_phase_locking(music, spread) < 0.15
+    assert beat_phase_locking(music, np.array([400, 500])) == 0.0  # after the last music beat
+    assert beat_phase_locking(np.array([10]), np.array([12])) == 0.0
+    assert beat_phase_locking(music, np.array([])) == 0.0
+
+
+def test_phase_locking_of_a_clip_reads_its_kinematic_beats():
+    fps, period = 60, 30
+    t = np.arange(300)
+    speed = 1.2 + np.cos(2 * np.pi * (t - 5) / period)  # slowest 20 frames after each music beat
+    x = np.cumsum(speed) / fps
+    joints = np.zeros((300, 22, 3))
+    joints[..., 0] = x[:, None]
+    music = np.arange(period, 300, period)
+    assert clip_beat_phase_locking(joints, music) > 0.95
