@@ -59,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         raise MumoError("--max-seconds, --max-upload-mb and --queue-size must be positive")
     pipe = load(checkpoint, args.device)
     clips = demo_songs(args.clips or checkpoint.parent / "data")
+    # Ctrl-C stops the server even when it was started with SIGINT ignored (a background job of a script,
+    # a parent that ignores it: Python then keeps ignoring it); SIGTERM stops it the same way
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the web framework's own start-up requests
     with workspace() as space:
