@@ -78,9 +78,20 @@ def beat_align_score(music_beats: np.ndarray, dance_beats: np.ndarray) -> float:
 
 def clip_beat_align_score(joints: np.ndarray, music_beats: np.ndarray) -> float:
     """BAS of a joint clip ``[T, J, 3]`` at 60 fps against music beat frames (those ``< T-1`` are used)."""
+    return beat_align_score(_beats_within(joints, music_beats), motion_beats(joints))
+
+
+def clip_beat_scores(joints: np.ndarray, music_beats: np.ndarray) -> tuple[float, float]:
+    """BAS and :func:`beat_phase_locking` of a joint clip ``[T, J, 3]`` at 60 fps against music beat frames
+    (those ``< T-1`` are used), its kinematic beats found once."""
+    music, dance = _beats_within(joints, music_beats), motion_beats(joints)
+    return beat_align_score(music, dance), beat_phase_locking(music, dance)
+
+
+def _beats_within(joints: np.ndarray, music_beats: np.ndarray) -> np.ndarray:
+    """The music beat frames a clip ``[T, J, 3]`` can score: those ``< T-1`` (speed has ``T-1`` entries)."""
     music = np.asarray(music_beats).reshape(-1)
-    music = music[music < len(joints) - 1]
-    return beat_align_score(music, motion_beats(joints))
+    return music[music < len(joints) - 1]
 
 
 def beat_phase_locking(music_beats: np.ndarray, dance_beats: np.ndarray) -> float:
@@ -103,8 +114,3 @@ def beat_phase_locking(music_beats: np.ndarray, dance_beats: np.ndarray) -> floa
     start, stop = music[cycle[inside]], music[cycle[inside] + 1]
     phase = (dance[inside] - start) / (stop - start)
     return float(np.abs(np.mean(np.exp(2j * np.pi * phase))))
-
-
-def clip_beat_phase_locking(joints: np.ndarray, music_beats: np.ndarray) -> float:
-    """:func:`beat_phase_locking` of a joint clip ``[T, J, 3]`` at 60 fps against music beat frames."""
-    return beat_phase_locking(np.asarray(music_beats).reshape(-1), motion_beats(joints))

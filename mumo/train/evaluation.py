@@ -54,8 +54,7 @@ from mumo.errors import DataError
 from mumo.lm import GenerationResult, MusicMotionLM, Task, generate
 from mumo.metrics.beat_align import (
     beat_align_score,
-    clip_beat_align_score,
-    clip_beat_phase_locking,
+    clip_beat_scores,
     motion_beats,
     music_beat_frames,
 )
@@ -174,10 +173,9 @@ class Evaluator:
             else:
                 scores[name] = float(value)
         beats = [_beat_frames(c.record, section.clip_s) for c in clips]
-        scores["beat_align"] = _mean_beat_align(joints, beats)
-        scores["beat_align_shuffled"] = _mean_beat_align(joints_shuffled, beats)
-        scores["beat_phase_locking"] = _mean_phase_locking(joints, beats)
-        scores["beat_phase_locking_shuffled"] = _mean_phase_locking(joints_shuffled, beats)
+        scores["beat_align"], scores["beat_phase_locking"] = _mean_beat_scores(joints, beats)
+        shuffled = _mean_beat_scores(joints_shuffled, beats)
+        scores["beat_align_shuffled"], scores["beat_phase_locking_shuffled"] = shuffled
         scores.update(motion_quality(joints))
         scores.update(self.style_scores(joints))
         scores.update(self.gap.as_metrics())
@@ -361,12 +359,10 @@ def _beat_frames(record: ClipRecord, clip_s: float) -> np.ndarray:
     return np.round(times[times < clip_s] * MOTION_FPS).astype(np.int64)
 
 
-def _mean_beat_align(joints: list[np.ndarray], beats: list[np.ndarray]) -> float:
-    return float(np.mean([clip_beat_align_score(j, b) for j, b in zip(joints, beats, strict=True)]))
-
-
-def _mean_phase_locking(joints: list[np.ndarray], beats: list[np.ndarray]) -> float:
-    return float(np.mean([clip_beat_phase_locking(j, b) for j, b in zip(joints, beats, strict=True)]))
+def _mean_beat_scores(joints: list[np.ndarray], beats: list[np.ndarray]) -> tuple[float, float]:
+    """Mean beat align score and mean beat phase locking of the dances against their clips' beats."""
+    align, locking = np.mean([clip_beat_scores(j, b) for j, b in zip(joints, beats, strict=True)], axis=0)
+    return float(align), float(locking)
 
 
 def evaluation_clips(store: TokenStore, section: EvaluationSection) -> tuple[list[EvalClip], Path]:

@@ -5,7 +5,7 @@ from mumo.metrics.beat_align import (
     beat_align_score,
     beat_phase_locking,
     clip_beat_align_score,
-    clip_beat_phase_locking,
+    clip_beat_scores,
     motion_beats,
 )
 
@@ -73,7 +73,7 @@ def test_phase_locking_is_low_for_beats_spread_over_the_cycle_and_zero_without_a
     assert beat_phase_locking(music, np.array([])) == 0.0
 
 
-def test_phase_locking_of_a_clip_reads_its_kinematic_beats():
+def test_clip_scores_read_its_kinematic_beats_once_for_both_measures():
     fps, period = 60, 30
     t = np.arange(300)
     speed = 1.2 + np.cos(2 * np.pi * (t - 5) / period)  # slowest 20 frames after each music beat
@@ -81,4 +81,6 @@ def test_phase_locking_of_a_clip_reads_its_kinematic_beats():
     joints = np.zeros((300, 22, 3))
     joints[..., 0] = x[:, None]
     music = np.arange(period, 300, period)
-    assert clip_beat_phase_locking(joints, music) > 0.95
+    align, locking = clip_beat_scores(joints, music)
+    assert locking > 0.95
+    assert align == clip_beat_align_score(joints, music)
