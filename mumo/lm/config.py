@@ -29,6 +29,10 @@ class LMConfig:
         layout: the attention layout the model is trained and sampled with (:class:`~mumo.lm.tasks.Layout`;
             a name such as ``"given_full"`` is accepted and stored as the enum value). Not a shape: the
             weights are the same under every layout, but sampling must use the one training used.
+        music_context_layers: layers of the causal music context added to the motion input of every step
+            (:class:`~mumo.lm.music_context.MusicContext`; the motion stream then reads the music of its own
+            time directly, which its dances need to keep the beat's phase). 0: none, the published
+            architecture.
     """
 
     num_codebooks: int = 4
@@ -43,12 +47,15 @@ class LMConfig:
     text_encoder: str = "bytes"
     t5_directory: str | None = None
     layout: Layout = Layout.CAUSAL
+    music_context_layers: int = 0
 
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
         if self.text_encoder not in ("bytes", "t5"):
             raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
+        if self.music_context_layers < 0:
+            raise ValueError(f"music_context_layers must be >= 0, got {self.music_context_layers}")
         layouts = [layout.value for layout in Layout]
         if self.layout not in layouts:
             raise ValueError(f"layout must be one of {layouts}, got {self.layout!r}")

@@ -2,7 +2,8 @@
 
 * ``none`` — everything trains.
 * ``motion_only`` — motion codebook embeddings, motion feed-forward blocks and their norms, motion heads
-  train; everything else (music parts, shared attention and norms, text encoder) is frozen.
+  and the music context the motion stream reads (``music_context``, when the model has one) train;
+  everything else (music parts, shared attention and norms, text encoder) is frozen.
 * ``music_only`` — the mirror image.
 * ``all_but_text_encoder`` — everything trains except the description encoder (``text_encoder.*``: the T5
   projection, or the byte-level encoder); the published stage-2 recipe (the T5 itself is always frozen).
@@ -19,7 +20,13 @@ from torch import nn
 
 POLICIES = ("none", "motion_only", "music_only", "all_but_text_encoder")
 _PREFIXES = {
-    "motion_only": ("motion_embeddings.", "motion_heads.", "motion_ffn.", "motion_ffn_norm."),
+    "motion_only": (
+        "motion_embeddings.",
+        "motion_heads.",
+        "motion_ffn.",
+        "motion_ffn_norm.",
+        "music_context.",
+    ),
     "music_only": ("music_embeddings.", "music_heads.", "music_ffn.", "music_ffn_norm."),
 }
 

@@ -35,6 +35,7 @@ from mumo.lm.decoding import CompiledDecoder, compiled_decoder
 from mumo.lm.layers import KVCache
 from mumo.lm.masks import Visibility, two_stream_mask
 from mumo.lm.model import Conditions, MusicMotionLM
+from mumo.lm.music_context import MusicContextSteps
 from mumo.lm.sampling import sample_next, sampling_generator
 from mumo.lm.streams import Stream
 from mumo.lm.tasks import Task, TaskSpec, task_spec
@@ -165,12 +166,16 @@ class _Guidance:
             training mask, and under stream guidance the mask of the unconditional rows after it (``H = 2``).
         batch: ``B``.
         scale: the guidance scale.
+        music_context_rows: ``[B', 1, 1]`` 1 for the rows whose motion reads the music context of its step
+            (:meth:`MusicMotionLM.motion_music_context`), 0 for the others (the unconditional rows of stream
+            guidance); ``None`` where the task's motion does not see the music or the model has no context.
     """
 
     conditions: Conditions
     masks: torch.Tensor
     batch: int
     scale: float
+    music_context_rows: torch.Tensor | None
 
     @property
     def guided(self) -> bool:
@@ -236,7 +241,12 @@ def _condition(
     masks = masks.to(device)[None]
     if guided and stream_guidance:
         masks = torch.cat([masks, _stream_guidance_mask(task, music_len, motion_len, device)[None]])
-    return _Guidance(conditions, masks, batch, scale)
+    rows = None
+    if model.music_context is not None and spec.motion_sees_music != Visibility.NONE:
+        rows = torch.ones(2 * batch if guided else batch, 1, 1, device=device)
+        if guided and stream_guidance:
+            rows[batch:] = 0.0
+    return _Guidance(conditions, masks, batch, scale, rows)
 
 
 def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: torch.device) -> torch.Tensor:
@@ -442,6 +452,9 @@ class _Decoder:
         self._compiled: CompiledDecoder | None = None
         if use_cache and compile:
             self._compiled = compiled_decoder(model, "inductor" if compile is True else compile)
+        self._context = None
+        if use_cache and guidance.music_context_rows is not None:
+            self._context = _MusicContextFeed(model, guidance, states[Stream.MUSIC], capacity)
         self._cache: KVCache | None = None
         if use_cache:
             rows, conditions = guidance.rows, guidance.conditions
@@ -469,7 +482,10 @@ class _Decoder:
             run, width = self._compiled.step, cache.capacity  # a compiled step sees every slot
         mask = self._guidance.per_row(self._plan.slot_masks[:, fed : self._fed, :width])
         inputs = self._inputs(feed.steps)
-        return run(*inputs, self._guidance.conditions, mask, cache, self._steps[fed : self._fed])
+        slots = self._steps[fed : self._fed]
+        motion = feed.steps.get(Stream.MOTION)
+        context = self._context(motion) if self._context is not None and motion else None
+        return run(*inputs, self._guidance.conditions, mask, cache, slots, context)
 
     def _recompute(self, feed: _Pass) -> tuple[torch.Tensor, torch.Tensor]:
         """Music and motion logits of every step fed so far, ``feed`` included."""
@@ -477,7 +493,12 @@ class _Decoder:
         prefix = {stream: range(stop) for stream, stop in self._fed_until.items()}
         index = self._plan.positions(prefix)
         mask = self._guidance.per_row(self._guidance.masks[:, index][:, :, index])
-        return self._model.run(*self._inputs(prefix), self._guidance.conditions, mask)
+        context, rows = None, self._guidance.music_context_rows
+        if rows is not None and prefix.get(Stream.MOTION):  # the reference path: the training computation
+            music = self._guidance.double(self._states[Stream.MUSIC].sequence)
+            whole = self._model.motion_music_context(music)
+            context = whole[:, : prefix[Stream.MOTION].stop] * rows if whole is not None else None
+        return self._model.run(*self._inputs(prefix), self._guidance.conditions, mask, motion_music=context)
 
     def _inputs(self, steps: dict[Stream, range]) -> list[torch.Tensor]:
         """The first arguments of :meth:`MusicMotionLM.run` for ``steps``: pattern tokens ``[B', K, Q]`` and
@@ -492,6 +513,39 @@ class _Decoder:
             )
             inputs += [tokens, self._steps[span.start : span.stop]]
         return inputs
+
+
+class _MusicContextFeed:
+    """The music context of the motion steps a cached generation feeds
+    (:meth:`MusicMotionLM.motion_music_context`), times the guidance's ``music_context_rows``.
+
+    A given music stream is known whole, so its context is computed once; a sampled one (joint generation)
+    gets it one step at a time (:class:`~mumo.lm.music_context.MusicContextSteps`), as motion step ``s`` is
+    fed in the same pass as music step ``s``, one step per pass, in order.
+    """
+
+    def __init__(self, model: MusicMotionLM, guidance: _Guidance, music: _StreamState, capacity: int) -> None:
+        rows = guidance.music_context_rows
+        if rows is None or model.music_context is None:
+            raise ValueError("a music context feed needs a model with a music context and rows that read it")
+        self._model, self._guidance, self._music, self._rows = model, guidance, music, rows
+        self._whole: torch.Tensor | None = None
+        self._steps: MusicContextSteps | None = None
+        if music.generated:
+            self._steps = MusicContextSteps(model.music_context, len(rows), capacity, rows)
+        else:
+            self._whole = model.music_context(model.music_code_embeddings(guidance.double(music.sequence)))
+            self._whole = self._whole * rows
+
+    def __call__(self, span: range) -> torch.Tensor:
+        """The context ``[B', len(span), D]`` of motion steps ``span`` (one step at a time while the music is
+        sampled)."""
+        if self._whole is not None:
+            return self._whole[:, span.start : span.stop]
+        if self._steps is None or len(span) != 1:
+            raise ValueError(f"the context of sampled music is fed one step at a time, got steps {span}")
+        tokens = self._guidance.double(self._music.sequence[:, :, span.start : span.stop])
+        return self._steps(self._model.music_code_embeddings(tokens)[:, 0])[:, None] * self._rows
 
 
 # ---------------------------------------------------------------------------------------------- sampling

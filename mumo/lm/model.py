@@ -2,7 +2,9 @@
 
 Each stream has its own K codebook embeddings, its own feed-forward block (and norm) in every layer and its
 own K output heads; self-attention, cross-attention, their norms and the final norm are shared. The two
-streams are concatenated along time, ``[music steps | motion steps]``, each with positions from 0.
+streams are concatenated along time, ``[music steps | motion steps]``, each with positions from 0. With
+``LMConfig.music_context_layers``, a causal context of the music codes is added to the motion input of the
+same step wherever the task lets motion see music (:mod:`mumo.lm.music_context`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from mumo.lm.config import LMConfig
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
+from mumo.lm.music_context import MusicContext
 from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
 from mumo.lm.tasks import Layout, Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
@@ -86,6 +89,9 @@ class MusicMotionLM(nn.Module):
         self.motion_heads = nn.ModuleList(
             nn.Linear(config.dim, config.cardinality, bias=False) for _ in range(config.num_codebooks)
         )
+        self.music_context = (
+            MusicContext(config.dim, config.music_context_layers) if config.music_context_layers else None
+        )
         self.pattern = DelayPattern(config.num_codebooks, config.special_token)
         self.reset_parameters()
         if text_encoder is None:
@@ -128,9 +134,22 @@ class MusicMotionLM(nn.Module):
 
     # ----------------------------------------------------------------- core
     def _embed(self, tokens: torch.Tensor, tables: nn.ModuleList, positions: torch.Tensor) -> torch.Tensor:
-        summed = sum(table(tokens[:, k]) for k, table in enumerate(tables))
+        summed = _code_embeddings(tokens, tables)
         pos = sinusoidal_positions(positions, self.config.dim, self.config.max_period).to(summed.dtype)
         return summed + pos[None]
+
+    def music_code_embeddings(self, music_tokens: torch.Tensor) -> torch.Tensor:
+        """Summed music code embeddings ``[B, Q, D]`` of music pattern tokens ``[B, K, Q]`` (no positions):
+        what the music context reads."""
+        return _code_embeddings(music_tokens, self.music_embeddings)
+
+    def motion_music_context(self, music_tokens: torch.Tensor) -> torch.Tensor | None:
+        """What the motion input of each pattern step reads of the music: ``[B, S, D]`` from music pattern
+        tokens ``[B, K, S]`` (step ``s`` reads music steps ``<= s``; ``None`` without a music context). Pass
+        the steps being fed to :meth:`run` as ``motion_music``."""
+        if self.music_context is None:
+            return None
+        return self.music_context(self.music_code_embeddings(music_tokens))
 
     def cross_kv(
         self, conditions: Conditions, cache: KVCache | None = None
@@ -164,6 +183,7 @@ class MusicMotionLM(nn.Module):
         self_mask: torch.Tensor,
         cache: KVCache | None = None,
         slots: torch.Tensor | None = None,
+        motion_music: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One pass over new pattern steps of both streams.
 
@@ -175,19 +195,18 @@ class MusicMotionLM(nn.Module):
                 motion), with one over the first ``N`` slots of the cache.
             cache: key/value cache the new positions are written to and read from (``None`` = no cache).
             slots: ``[Qm + Qd]`` cache slots of the new positions (with ``cache``).
+            motion_music: ``[B, Qd, D]`` music context added to the motion inputs
+                (:meth:`motion_music_context`; ``None``: nothing added).
 
         Returns:
             Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
             step ``s + 1``).
         """
         num_music = music_tokens.shape[-1]
-        x = torch.cat(
-            [
-                self._embed(music_tokens, self.music_embeddings, music_positions),
-                self._embed(motion_tokens, self.motion_embeddings, motion_positions),
-            ],
-            dim=1,
-        )
+        motion = self._embed(motion_tokens, self.motion_embeddings, motion_positions)
+        if motion_music is not None:
+            motion = motion + motion_music.to(motion.dtype)
+        x = torch.cat([self._embed(music_tokens, self.music_embeddings, music_positions), motion], dim=1)
         cross_mask = cross_attention_mask(
             num_music, motion_tokens.shape[-1], conditions.music_mask, conditions.motion_mask
         ).to(x.device)
@@ -235,6 +254,8 @@ class MusicMotionLM(nn.Module):
             music_in.shape[-1], motion_in.shape[-1], spec.music_sees_motion, spec.motion_sees_music, device
         )
         positions = torch.arange(length, device=device)
+        context = self.motion_music_context(music_in) if spec.motion_sees_music != Visibility.NONE else None
+        motion_music = context[:, : motion_in.shape[-1]] if context is not None else None
         music_logits, motion_logits = self.run(
             music_in,
             positions[: music_in.shape[-1]],
@@ -242,6 +263,7 @@ class MusicMotionLM(nn.Module):
             positions[: motion_in.shape[-1]],
             conditions,
             mask,
+            motion_music=motion_music,
         )
         return StreamLogits(
             music=self.pattern.revert_logits(music_logits, num_frames) if spec.music_stream else None,
@@ -271,6 +293,7 @@ class MusicMotionLM(nn.Module):
         tokenizer: Any = None,
         dropout: float = 0.0,
         layout: Layout = Layout.CAUSAL,
+        music_context_layers: int = 0,
     ) -> MusicMotionLM:
         """A joint LM that starts as a transformers MusicGen.
 
@@ -288,13 +311,14 @@ class MusicMotionLM(nn.Module):
             tokenizer: the T5 tokenizer of an in-memory whole MusicGen (a directory's own is read from it).
             dropout: dropout of the LM while training.
             layout: the attention layout the LM is trained and sampled with (``config.layout``).
+            music_context_layers: layers of the motion stream's music context (freshly initialised).
 
         Raises:
             CheckpointError: a source tensor mumo cannot place, or a missing/mis-shaped one (all listed).
         """
 
         parts = read_musicgen(model_or_directory, tokenizer)
-        config = config_from_musicgen(parts, dropout, layout)
+        config = config_from_musicgen(parts, dropout, layout, music_context_layers)
         text_encoder = None
         if parts.whole is not None:
             text_encoder = T5TextEncoder(parts.whole.text_encoder, parts.tokenizer, config.condition_dim)
@@ -319,6 +343,11 @@ class MusicMotionLM(nn.Module):
         model = cls(config)
         load_weights_file(directory, model, "LM")
         return model
+
+
+def _code_embeddings(tokens: torch.Tensor, tables: nn.ModuleList) -> torch.Tensor:
+    """Summed code embeddings ``[B, Q, D]`` of pattern tokens ``[B, K, Q]``."""
+    return sum(table(tokens[:, k]) for k, table in enumerate(tables))
 
 
 def _text_heads(dim: int) -> int:

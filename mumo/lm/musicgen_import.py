@@ -100,11 +100,14 @@ def read_musicgen(model_or_directory: nn.Module | str | Path, tokenizer: Any = N
 
 
 def config_from_musicgen(
-    parts: MusicgenParts, dropout: float = 0.0, layout: Layout = Layout.CAUSAL
+    parts: MusicgenParts,
+    dropout: float = 0.0,
+    layout: Layout = Layout.CAUSAL,
+    music_context_layers: int = 0,
 ) -> LMConfig:
     """The :class:`LMConfig` of a transformers MusicGen: the decoder's shape, the width its cross-attention
     reads, and MusicGen's T5 (read from ``parts.directory``), or mumo's byte-level encoder for a bare
-    decoder; ``dropout`` and ``layout`` are not MusicGen's but the training's."""
+    decoder; ``dropout``, ``layout`` and ``music_context_layers`` are not MusicGen's but the training's."""
     c = parts.decoder.config
     condition_dim = parts.decoder.model.decoder.layers[0].encoder_attn.k_proj.in_features
     return LMConfig(
@@ -119,6 +122,7 @@ def config_from_musicgen(
         text_encoder="t5" if parts.whole is not None else "bytes",
         t5_directory=str(parts.directory) if parts.whole is not None and parts.directory else None,
         layout=layout,
+        music_context_layers=music_context_layers,
     )
 
 
@@ -180,14 +184,17 @@ def projection_state(whole: nn.Module, condition_dim: int) -> dict[str, torch.Te
 def import_musicgen(model: nn.Module, parts: MusicgenParts, copy_music_to_motion: bool = True) -> None:
     """Load the music stream (and, for a whole MusicGen, the T5 projection) of ``model`` from ``parts``; the
     motion stream's embeddings, feed-forward blocks, norms and heads become copies of the music ones, or keep
-    their fresh initialisation. Loading is strict over the whole state: a tensor that ends up missing or
-    mis-shaped is an error. (The frozen T5 itself is handed to the model when it is built.)"""
+    their fresh initialisation; a music context (``LMConfig.music_context_layers``) keeps its own. Loading is
+    strict over the whole state: a tensor that ends up missing or mis-shaped is an error. (The frozen T5
+    itself is handed to the model when it is built.)"""
     state = musicgen_music_state(parts.decoder)
     if parts.whole is not None:
         state.update(projection_state(parts.whole, model.config.condition_dim))
     for key, value in model.state_dict().items():
         if key.startswith("text_encoder.") and parts.whole is None:
             state[key] = value  # mumo's byte-level encoder: not part of a bare MusicGen decoder
+        elif key.startswith("music_context."):
+            state[key] = value  # the motion stream's music context: mumo's own, trained from its init
         elif "motion" in key:
             source = key.replace("motion", "music")
             state[key] = state[source].clone() if copy_music_to_motion and source in state else value

@@ -19,6 +19,9 @@ def build_model(section: ModelSection) -> MusicMotionLM:
     """
     if section.musicgen_directory:
         return MusicMotionLM.from_musicgen(
-            section.musicgen_directory, dropout=section.dropout, layout=section.layout
+            section.musicgen_directory,
+            dropout=section.dropout,
+            layout=section.layout,
+            music_context_layers=section.music_context_layers,
         )
     return MusicMotionLM(section.lm_config())

@@ -13,7 +13,7 @@ from mumo.lm.config import LMConfig
 from mumo.lm.tasks import Task
 from mumo.train.evaluation_config import EvaluationSection
 
-_TRAINING_SETTINGS = ("dropout", "layout")
+_TRAINING_SETTINGS = ("dropout", "layout", "music_context_layers")
 """The fields of :class:`LMConfig` that are not taken from an imported MusicGen."""
 
 
@@ -32,7 +32,8 @@ class ModelSection(LMConfig):
     """When set, the LM starts as this local MusicGen (transformers ``save_pretrained`` layout, T5 tokenizer
     files beside it): its decoder, its frozen T5 and its ``enc_to_dec_proj``; motion parts are copies of the
     music parts. Every shape and text-encoder field then comes from the MusicGen config, so setting one here
-    is an error; only the training settings (``dropout``, ``layout``) may be set beside it."""
+    is an error; only ``dropout``, ``layout`` and ``music_context_layers`` (mumo's own addition) may be set
+    beside it."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -21,6 +21,23 @@ def models():
 
 
 @pytest.fixture(scope="module")
+def context_models():
+    """Models with a 2-layer music context (receptive field 7 steps, shorter than the sequences here, so
+    that the cached path's windows differ from the recomputed whole prefix)."""
+    out = {}
+    for layout in Layout:
+        torch.manual_seed(0)
+        out[layout] = MusicMotionLM(replace(DEBUG_CONFIG, layout=layout, music_context_layers=2)).eval()
+    return out
+
+
+@pytest.fixture(params=[False, True], ids=["plain", "music_context"])
+def some_models(request, models, context_models):
+    """Every generation property below holds with and without a music context."""
+    return context_models if request.param else models
+
+
+@pytest.fixture(scope="module")
 def model(models):
     return models[Layout.CAUSAL]
 
@@ -43,9 +60,9 @@ TASKS = [
 
 @pytest.mark.parametrize("temperature", [0.0, 1.0])
 @pytest.mark.parametrize(("task", "given", "layout"), TASKS)
-def test_cached_equals_full_recompute(models, task, given, layout, temperature):
+def test_cached_equals_full_recompute(some_models, task, given, layout, temperature):
     """Greedy and seeded sampling give the same tokens with the static cache as with a full recompute."""
-    model = models[layout]
+    model = some_models[layout]
     kwargs = {name: codes(2, 12, seed) for name, seed in given.items()}
     common = dict(
         task=task, num_frames=12, batch_size=2, temperature=temperature, guidance_scale=3.0, seed=5,
@@ -142,9 +159,10 @@ def test_a_prompt_needs_the_codes_of_every_generated_stream(model):
     ("task", "layout"),
     [(Task.JOINT, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.GIVEN_FULL)],
 )
-def test_generation_uses_the_training_mask(models, task, layout):
-    """Greedy cached generation must pick the argmax of the training forward's logits at every position."""
-    model = models[layout]
+def test_generation_uses_the_training_mask(some_models, task, layout):
+    """Greedy cached generation must pick the argmax of the training forward's logits at every position
+    (with a music context: the context of the same steps as in training)."""
+    model = some_models[layout]
     given = {"music_codes": codes(2, 10, 5)} if task is Task.MUSIC2MOTION else {}
     texts = {"music_descriptions": ["a", "b"], "motion_descriptions": ["c", "d"]}
     result = generate(model, task, num_frames=10, batch_size=2, temperature=0.0, **given, **texts)
@@ -166,9 +184,10 @@ def test_vocabulary_limit_per_stream(model):
     ("task", "given", "single"),
     [(Task.MUSIC2MOTION, "music_codes", Task.MOTION), (Task.MOTION2MUSIC, "motion_codes", Task.MUSIC)],
 )
-def test_stream_guidance_drops_the_given_stream_in_the_unconditional_branch(model, task, given, single):
+def test_stream_guidance_drops_the_given_stream_in_the_unconditional_branch(some_models, task, given, single):
     """At guidance scale 0 only the unconditional branch counts: it must be the single-stream task with null
-    descriptions; at other scales the cached and the recomputed paths agree."""
+    descriptions (no music context either); at other scales the cached and the recomputed paths agree."""
+    model = some_models[Layout.CAUSAL]
     stream = "motion_codes" if task is Task.MUSIC2MOTION else "music_codes"
     common = dict(
         num_frames=10, batch_size=2, temperature=0.0, stream_guidance=True, **{given: codes(2, 10, 3)}
@@ -195,10 +214,10 @@ def test_batch_size_follows_the_descriptions(model):
 
 
 @pytest.mark.parametrize(("task", "given", "layout"), [TASKS[0], TASKS[2]])
-def test_compiled_decoding_equals_eager(models, task, given, layout):
+def test_compiled_decoding_equals_eager(some_models, task, given, layout):
     """The compiled decoding step (static shapes, whole-cache mask rows) gives the eager tokens; the
     ``aot_eager`` backend traces exactly what inductor compiles without needing a C++ compiler's time."""
-    model = models[layout]
+    model = some_models[layout]
     kwargs = {name: codes(2, 9, seed) for name, seed in given.items()}
     common = dict(
         task=task, num_frames=9, batch_size=2, guidance_scale=3.0, seed=2,

@@ -1,0 +1,78 @@
+"""What the motion stream reads of the music at its own step: a causal context of the music codes.
+
+Attention lets a motion step look anywhere in the music, but a small model trained by teacher forcing does
+not learn to find the music of its own time in it: its dances keep a tempo and lose the phase of the beat
+(docs/quality.md, "Where the phase is lost"). This module hands the phase over directly. Residual dilated
+1-D convolutions read the music stream's summed code embeddings ``[B, S, D]``, causally, over the last
+``receptive_field`` pattern steps (127 for 6 layers: 2.5 s at 50 Hz, several beat periods), and their output
+at step ``s`` is added to the motion input of step ``s``. Causal, so that it is valid under every layout and
+task, joint generation included (the music of step ``s`` is known when motion step ``s`` is fed).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class MusicContext(nn.Module):
+    """Causal dilated convolutions (kernel 3, dilations ``1, 2, ..., 2^(L-1)``, GELU, residual) and a final
+    LayerNorm over the music embeddings.
+
+    Args:
+        dim: model width ``D``.
+        num_layers: ``L`` convolutions.
+    """
+
+    def __init__(self, dim: int, num_layers: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(nn.Conv1d(dim, dim, 3, dilation=2**i) for i in range(num_layers))
+        self.norm = nn.LayerNorm(dim)
+
+    @property
+    def receptive_field(self) -> int:
+        """Pattern steps an output reads: its own and the ``receptive_field - 1`` before it."""
+        return 1 + sum(2 * conv.dilation[0] for conv in self.convs)
+
+    def forward(self, music: torch.Tensor) -> torch.Tensor:
+        """Context ``[B, S, D]`` of music embeddings ``[B, S, D]``: output ``s`` reads inputs ``<= s``."""
+        hidden = music.transpose(1, 2)
+        for conv in self.convs:
+            hidden = hidden + F.gelu(conv(F.pad(hidden, (2 * conv.dilation[0], 0))))
+        return self.norm(hidden.transpose(1, 2))
+
+
+class MusicContextSteps:
+    """A :class:`MusicContext` run one pattern step at a time, for generation while the music is still being
+    sampled (joint generation): each call costs one step of every convolution, not a window of them.
+
+    Each layer's inputs so far are kept, left-padded with the zeros the convolutions pad with, so
+    :meth:`__call__` gives exactly the outputs of :meth:`MusicContext.forward` over the whole sequence.
+
+    Args:
+        context: the module.
+        rows: ``B`` sequences.
+        capacity: pattern steps to hold.
+        like: a tensor of the dtype and device to hold them in.
+    """
+
+    def __init__(self, context: MusicContext, rows: int, capacity: int, like: torch.Tensor) -> None:
+        self._context = context
+        self._pad = max((2 * conv.dilation[0] for conv in context.convs), default=0)
+        dim = context.norm.normalized_shape[0]
+        self._inputs = [like.new_zeros(rows, self._pad + capacity, dim) for _ in range(len(context.convs))]
+        self._step = 0
+
+    def __call__(self, music: torch.Tensor) -> torch.Tensor:
+        """The context ``[B, D]`` of the next step from its music embeddings ``[B, D]``."""
+        at = self._pad + self._step
+        hidden = music
+        for conv, inputs in zip(self._context.convs, self._inputs, strict=True):
+            inputs[:, at] = hidden
+            dilation = conv.dilation[0]
+            taps = inputs[:, [at - 2 * dilation, at - dilation, at]]  # [B, 3, D], oldest first
+            mixed = torch.einsum("btd,edt->be", taps, conv.weight) + conv.bias
+            hidden = hidden + F.gelu(mixed)
+        self._step += 1
+        return self._context.norm(hidden)
