@@ -87,16 +87,16 @@ VELOCITY_CHANNELS = np.r_[ROOT_ANGULAR_VELOCITY, ROOT_LINEAR_VELOCITY, JOINT_VEL
 """Indices of the per-frame velocity channels (change with the frame rate)."""
 
 FEATURE_VERSION = 2
+"""Version of HumanML3D's feature definition, the default (this module)."""
 MUMO_DANCE_VERSION = 1
+"""Version of mumo's dance variant (unsmoothed facing, rotations aligning mumo's rest bones, contacts from
+speed and height); statistics and tokenizers fit only the definition they were made with."""
 FEATURE_DEFINITIONS = {MUMO_DANCE_VERSION: "mumo_dance", FEATURE_VERSION: "humanml3d"}
 """The feature definitions by version: HumanML3D's (the default) and mumo's dance variant."""
 DANCE_CONTACT_SPEED = 0.5
 """mumo_dance: a foot joint slower than this (m/s) and within :data:`DANCE_CONTACT_HEIGHT` is in contact."""
 DANCE_CONTACT_HEIGHT = 0.05
 """mumo_dance: metres above the foot joint's lowest height in the clip within which it may be in contact."""
-"""Version of the feature definition. 2: HumanML3D's (this module). 1: mumo's earlier own definition
-(unsmoothed facing, rotations aligning mumo's rest bones, contacts from speed and height), whose statistics
-and tokenizers no longer fit."""
 FACING_SMOOTHING_S = 1.0
 """Standard deviation of the Gaussian smoothing of the facing direction, seconds (HumanML3D: 20 frames)."""
 CONTACT_SPEED = float(np.sqrt(0.002) * 20.0)
