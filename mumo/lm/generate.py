@@ -532,7 +532,7 @@ class _MusicContextFeed:
         self._whole: torch.Tensor | None = None
         self._steps: MusicContextSteps | None = None
         if music.generated:
-            self._steps = MusicContextSteps(model.music_context, len(rows), capacity, rows)
+            self._steps = MusicContextSteps(model.music_context, len(rows), capacity)
         else:
             self._whole = model.music_context(model.music_code_embeddings(guidance.double(music.sequence)))
             self._whole = self._whole * rows

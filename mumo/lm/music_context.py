@@ -51,17 +51,18 @@ class MusicContextSteps:
     :meth:`__call__` gives exactly the outputs of :meth:`MusicContext.forward` over the whole sequence.
 
     Args:
-        context: the module.
+        context: the module (the layers' inputs are held in its weights' dtype, on their device).
         rows: ``B`` sequences.
         capacity: pattern steps to hold.
-        like: a tensor of the dtype and device to hold them in.
     """
 
-    def __init__(self, context: MusicContext, rows: int, capacity: int, like: torch.Tensor) -> None:
+    def __init__(self, context: MusicContext, rows: int, capacity: int) -> None:
         self._context = context
         self._pad = max((2 * conv.dilation[0] for conv in context.convs), default=0)
-        dim = context.norm.normalized_shape[0]
-        self._inputs = [like.new_zeros(rows, self._pad + capacity, dim) for _ in range(len(context.convs))]
+        weight = context.norm.weight
+        self._inputs = [
+            weight.new_zeros(rows, self._pad + capacity, weight.shape[0]) for _ in range(len(context.convs))
+        ]
         self._step = 0
 
     def __call__(self, music: torch.Tensor) -> torch.Tensor:

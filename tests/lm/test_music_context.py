@@ -8,6 +8,7 @@ from transformers import MusicgenDecoderConfig, MusicgenForCausalLM
 
 from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.freezing import apply_freezing
+from mumo.lm.generate import generate
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.music_context import MusicContext, MusicContextSteps
 from mumo.lm.tasks import Layout, Task
@@ -37,10 +38,23 @@ def test_one_step_at_a_time_gives_the_outputs_of_the_whole_sequence():
     torch.manual_seed(0)
     context = MusicContext(dim=8, num_layers=3).eval()
     music = torch.randn(2, 40, 8)
-    steps = MusicContextSteps(context, rows=2, capacity=40, like=music)
+    steps = MusicContextSteps(context, rows=2, capacity=40)
     with torch.no_grad():
         one_by_one = torch.stack([steps(music[:, s]) for s in range(40)], dim=1)
         torch.testing.assert_close(one_by_one, context(music))
+
+
+@pytest.mark.parametrize("task", [Task.JOINT, Task.MUSIC2MOTION])
+def test_a_bfloat16_model_generates_with_its_context(task):
+    """The context follows the model's dtype (joint: one step at a time; music2motion: the given music's
+    context at once)."""
+    torch.manual_seed(0)
+    model = MusicMotionLM(CONFIG).eval().to(torch.bfloat16)
+    given = {}
+    if task is Task.MUSIC2MOTION:
+        given = {"music_codes": torch.randint(0, CONFIG.cardinality, (2, 4, 6))}
+    result = generate(model, task, num_frames=6, batch_size=2, guidance_scale=3.0, **given)
+    assert result.motion_codes.shape == (2, 4, 6)
 
 
 def test_the_model_reads_its_music_code_embeddings():
