@@ -495,8 +495,9 @@ class _Decoder:
         mask = self._guidance.per_row(self._guidance.masks[:, index][:, :, index])
         context, rows = None, self._guidance.music_context_rows
         if rows is not None and prefix.get(Stream.MOTION):  # the reference path: the training computation
-            music = self._guidance.double(self._states[Stream.MUSIC].sequence)
-            whole = self._model.motion_music_context(music)
+            whole = self._model.motion_music_context(
+                self._guidance.double(self._states[Stream.MUSIC].sequence)
+            )
             context = whole[:, : prefix[Stream.MOTION].stop] * rows if whole is not None else None
         return self._model.run(*self._inputs(prefix), self._guidance.conditions, mask, motion_music=context)
 
@@ -529,13 +530,9 @@ class _MusicContextFeed:
         if rows is None or model.music_context is None:
             raise ValueError("a music context feed needs a model with a music context and rows that read it")
         self._model, self._guidance, self._music, self._rows = model, guidance, music, rows
-        self._whole: torch.Tensor | None = None
-        self._steps: MusicContextSteps | None = None
-        if music.generated:
-            self._steps = MusicContextSteps(model.music_context, len(rows), capacity)
-        else:
-            self._whole = model.music_context(model.music_code_embeddings(guidance.double(music.sequence)))
-            self._whole = self._whole * rows
+        whole = model.motion_music_context(guidance.double(music.sequence)) if not music.generated else None
+        self._whole = whole * rows if whole is not None else None
+        self._steps = MusicContextSteps(model.music_context, len(rows), capacity) if music.generated else None
 
     def __call__(self, span: range) -> torch.Tensor:
         """The context ``[B', len(span), D]`` of motion steps ``span`` (one step at a time while the music is
