@@ -30,8 +30,9 @@ from mumo.data.token_store import TokenStore
 from mumo.metrics.beat_align import clip_beat_align_score
 from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.dance import extract_features
-from mumo.metrics.motion_quality import foot_skating_ratio, jitter
+from mumo.metrics.motion_quality import foot_skating_ratio
 from mumo.metrics.style import StyleClassifier, windows
+from mumo.motion.kinematics import jitter
 from mumo.tokenizers import load_tokenizer
 from mumo.train.evaluation import evaluation_clips
 from mumo.train.evaluation_config import EvaluationSection

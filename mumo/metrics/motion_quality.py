@@ -1,7 +1,8 @@
 """Motion-quality numbers: physical foot contact (EDGE's PFC), and mumo's jitter, speed and foot skating.
 
 These turn the impressions of an experiment log ("a lot of jitter", "moves very fast and unnatural") into
-numbers. Joints ``[T, J, 3]`` in metres; the frame rate and up axis are arguments.
+numbers. Joints ``[T, J, 3]`` in metres; the frame rate and up axis are arguments. Jitter and speed of one
+clip are kinematic quantities of the motion layer (:mod:`mumo.motion.kinematics`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from mumo.motion.kinematics import jitter, mean_joint_speed
 
 EDGE_FEET = (7, 10, 8, 11)
 """Left ankle, left toe, right ankle, right toe (SMPL indices)."""
@@ -53,21 +56,6 @@ def pfc_clip(joints: np.ndarray, fps: float = 30.0, up_axis: int = 2) -> float:
 def pfc(clips: Sequence[np.ndarray], fps: float = 30.0, up_axis: int = 2) -> float:
     """PFC of a set of clips: ``10 000 x`` the mean clip score (EDGE's reported scale)."""
     return float(10_000 * np.mean([pfc_clip(c, fps, up_axis) for c in clips]))
-
-
-def jitter(joints: np.ndarray, fps: float = 60.0) -> float:
-    """Mean jerk magnitude over frames and joints, m/s^3 (third finite difference times fps^3)."""
-    joints = np.asarray(joints, dtype=np.float64)
-    if len(joints) < 4:
-        return 0.0
-    jerk = np.diff(joints, n=3, axis=0) * fps**3
-    return float(np.linalg.norm(jerk, axis=-1).mean())
-
-
-def mean_joint_speed(joints: np.ndarray, fps: float = 60.0) -> float:
-    """Mean joint speed over frames and joints, m/s."""
-    joints = np.asarray(joints, dtype=np.float64)
-    return float(np.linalg.norm(np.diff(joints, axis=0), axis=-1).mean() * fps)
 
 
 def foot_skating_ratio(joints: np.ndarray, fps: float = 60.0, up_axis: int = 1) -> float:

@@ -9,6 +9,7 @@ import torch
 
 from mumo.errors import MotionError
 from mumo.motion import canonicalize_joints
+from mumo.motion.kinematics import jitter
 from mumo.tokenizers.motion_tokenizer import MotionTokenizer
 
 
@@ -19,11 +20,16 @@ class MotionReconstruction:
     Attributes:
         mpjpe_mm: mean per-joint position error, millimetres.
         acceleration_error_mm: mean norm of the per-joint acceleration difference, millimetres per frame².
+        jitter_m_s3: mean jerk magnitude of the decoded joints, m/s³ (:func:`~mumo.motion.kinematics.jitter`:
+            the smoothness a model generating these codes can at best reach).
+        reference_jitter_m_s3: the same of the original joints.
         usage: ``[K]`` fraction of each codebook's entries used by the clips' codes.
     """
 
     mpjpe_mm: float
     acceleration_error_mm: float
+    jitter_m_s3: float
+    reference_jitter_m_s3: float
     usage: list[float]
 
     def as_metrics(self) -> dict[str, float]:
@@ -31,6 +37,8 @@ class MotionReconstruction:
         return {
             "mpjpe_mm": self.mpjpe_mm,
             "acceleration_error_mm": self.acceleration_error_mm,
+            "jitter_m_s3": self.jitter_m_s3,
+            "reference_jitter_m_s3": self.reference_jitter_m_s3,
             "code_usage": float(np.mean(self.usage)),
         }
 
@@ -54,7 +62,8 @@ def acceleration_error_mm(predicted: np.ndarray, reference: np.ndarray) -> float
 def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray]) -> MotionReconstruction:
     """Encode and decode each joint clip ``[T, 22, 3]`` (metres, at the tokenizer's input fps) and compare
     the decoded joints with the canonicalised originals (the placement decoded joints start from)."""
-    errors, accelerations, used = [], [], []
+    errors, accelerations, jitters, reference_jitters, used = [], [], [], [], []
+    fps = tokenizer.input_fps
     with torch.no_grad():
         for joints in clips:
             codes = tokenizer.encode_joints(joints[None])  # [1, K, T_tokens]
@@ -62,10 +71,14 @@ def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray])
             reference = canonicalize_joints(joints)
             errors.append(mpjpe_mm(decoded, reference))
             accelerations.append(acceleration_error_mm(decoded, reference))
+            jitters.append(jitter(decoded, fps))
+            reference_jitters.append(jitter(reference, fps))
             used.append(codes[0])
     codes = torch.cat(used, dim=-1)  # [K, total tokens]
     usage = [len(torch.unique(row)) / tokenizer.cardinality for row in codes]
-    return MotionReconstruction(float(np.mean(errors)), float(np.mean(accelerations)), usage)
+    return MotionReconstruction(
+        *(float(np.mean(values)) for values in (errors, accelerations, jitters, reference_jitters)), usage
+    )
 
 
 def _same_shape(predicted: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from mumo.errors import MotionError
+from mumo.motion.kinematics import jitter
 from mumo.tokenizers.motion_metrics import acceleration_error_mm, evaluate_reconstruction, mpjpe_mm
 
 
@@ -32,5 +33,8 @@ def test_evaluate_reconstruction_reports_finite_errors(motion_tokenizer, clips):
     assert np.isfinite(result.mpjpe_mm)
     assert result.mpjpe_mm > 0
     assert np.isfinite(result.acceleration_error_mm)
+    assert result.jitter_m_s3 > 0
+    # canonicalising is a rigid motion: the reference jitter is the clips' own
+    assert result.reference_jitter_m_s3 == pytest.approx(np.mean([jitter(c) for c in clips[:2]]))
     assert len(result.usage) == 2
     assert all(0 < u <= 1 for u in result.usage)
