@@ -34,8 +34,10 @@ class MotionVQVAEConfig:
         token_rate: code frame rate, Hz.
         quantizer: the residual VQ (its ``dim`` is the latent width).
         velocity_weight: weight of the frame-to-frame difference MSE in the loss.
-        acceleration_weight: weight of the MSE of second differences (frame to frame to frame): small,
-            fast errors barely move the feature MSE but dominate jitter (m/s³) of the decoded joints.
+        acceleration_weight: weight of the MSE of second differences (frame to frame to frame).
+        jerk_weight: weight of the MSE of third differences. Small, fast errors barely move the feature MSE
+            but dominate the jitter (m/s³) of the decoded joints, which is a third difference at 60 fps;
+            this term weighs them (docs/quality.md, "Floors and ceilings").
         commitment_weight: weight of the commitment loss.
     """
 
@@ -50,6 +52,7 @@ class MotionVQVAEConfig:
     )
     velocity_weight: float = 1.0
     acceleration_weight: float = 0.0
+    jerk_weight: float = 0.0
     commitment_weight: float = 0.02
 
     def __post_init__(self) -> None:
@@ -80,10 +83,11 @@ class MotionVQVAEOutput:
     Attributes:
         reconstruction: ``[B, T_frames, 263]`` decoded features.
         codes: ``[B, K, T_tokens]`` code indices.
-        loss: scalar total loss (feature MSE + velocity + acceleration + commitment terms, weighted).
+        loss: scalar total loss (feature MSE + velocity + acceleration + jerk + commitment terms, weighted).
         feature_loss: scalar feature MSE.
         velocity_loss: scalar MSE of frame-to-frame differences.
-        acceleration_loss: scalar MSE of second differences.
+        acceleration_loss: scalar MSE of second differences (0 for fewer than 3 frames).
+        jerk_loss: scalar MSE of third differences (0 for fewer than 4 frames).
         quantizer: the quantiser's output (commitment loss, usage, perplexity).
     """
 
@@ -93,6 +97,7 @@ class MotionVQVAEOutput:
     feature_loss: torch.Tensor
     velocity_loss: torch.Tensor
     acceleration_loss: torch.Tensor
+    jerk_loss: torch.Tensor
     quantizer: QuantizerOutput
 
 
@@ -189,28 +194,31 @@ class MotionVQVAE(nn.Module):
         return F.interpolate(x, size=frames, mode="linear", align_corners=False).transpose(1, 2)
 
     def forward(self, features: torch.Tensor) -> MotionVQVAEOutput:
-        """Encode, quantise and decode ``features [B, T_frames, 263]`` (``T_frames >= 2``), with the loss
-        (the acceleration term is 0 for two frames)."""
+        """Encode, quantise and decode ``features [B, T_frames, 263]`` (``T_frames >= 2``), with the loss."""
         if features.dim() != 3 or features.shape[1] < 2:
             raise MotionError(f"training features must be [B, T >= 2, 263], got {tuple(features.shape)}")
         quantized = self.quantizer(self.embed(features))
         reconstruction = self.reconstruct(quantized.quantized, features.shape[1])
         target = features.float()
-        feature_loss = F.mse_loss(reconstruction, target)
-        velocity_loss = F.mse_loss(reconstruction.diff(dim=1), target.diff(dim=1))
-        acceleration_loss = (
-            F.mse_loss(reconstruction.diff(n=2, dim=1), target.diff(n=2, dim=1))
-            if target.shape[1] > 2
-            else target.new_zeros(())
+        feature_loss, velocity_loss, acceleration_loss, jerk_loss = (
+            _difference_loss(reconstruction, target, order) for order in range(4)
         )
         loss = (
             feature_loss
             + self.config.velocity_weight * velocity_loss
             + self.config.acceleration_weight * acceleration_loss
+            + self.config.jerk_weight * jerk_loss
             + self.config.commitment_weight * quantized.commitment_loss
         )
         return MotionVQVAEOutput(
-            reconstruction, quantized.codes, loss, feature_loss, velocity_loss, acceleration_loss, quantized
+            reconstruction,
+            quantized.codes,
+            loss,
+            feature_loss,
+            velocity_loss,
+            acceleration_loss,
+            jerk_loss,
+            quantized,
         )
 
     @torch.no_grad()
@@ -222,3 +230,11 @@ class MotionVQVAE(nn.Module):
     def decode(self, codes: torch.Tensor, num_frames: int | None = None) -> torch.Tensor:
         """Features ``[B, T_frames, 263]`` from ``codes [B, K, T_tokens]``."""
         return self.reconstruct(self.quantizer.decode(codes), num_frames)
+
+
+def _difference_loss(reconstruction: torch.Tensor, target: torch.Tensor, order: int) -> torch.Tensor:
+    """MSE of the ``order``-th differences along time of ``[B, T, C]`` features (order 0: of the features
+    themselves); 0 when ``T <= order``."""
+    if target.shape[1] <= order:
+        return target.new_zeros(())
+    return F.mse_loss(reconstruction.diff(n=order, dim=1), target.diff(n=order, dim=1))

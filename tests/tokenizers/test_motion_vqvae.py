@@ -26,7 +26,7 @@ def test_token_count_and_exact_decoded_length(frames):
 
 def test_loss_combines_terms_and_trains():
     torch.manual_seed(0)
-    model = MotionVQVAE(replace(TINY_MOTION, acceleration_weight=2.0))
+    model = MotionVQVAE(replace(TINY_MOTION, acceleration_weight=2.0, jerk_weight=3.0))
     features = torch.randn(1, 24, 263).cumsum(1) * 0.1
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     losses = []
@@ -36,10 +36,13 @@ def test_loss_combines_terms_and_trains():
             out.feature_loss
             + out.velocity_loss
             + 2.0 * out.acceleration_loss
+            + 3.0 * out.jerk_loss
             + 0.02 * out.quantizer.commitment_loss
         )
         second = (out.reconstruction.diff(n=2, dim=1) - features.diff(n=2, dim=1)).pow(2).mean()
+        third = (out.reconstruction.diff(n=3, dim=1) - features.diff(n=3, dim=1)).pow(2).mean()
         torch.testing.assert_close(out.acceleration_loss, second)
+        torch.testing.assert_close(out.jerk_loss, third)
         torch.testing.assert_close(out.loss, expected)
         optimizer.zero_grad()
         out.loss.backward()
@@ -54,3 +57,11 @@ def test_wrong_feature_shape_raises_motion_error():
         model.encode(torch.zeros(1, 10, 100))
     with pytest.raises(MotionError):
         model(torch.zeros(1, 1, 263))
+
+
+def test_difference_terms_of_clips_too_short_for_them_are_zero():
+    model = MotionVQVAE(replace(TINY_MOTION, acceleration_weight=1.0, jerk_weight=1.0))
+    short = model(torch.randn(1, 3, 263))
+    assert short.acceleration_loss > 0
+    assert short.jerk_loss == 0
+    assert model(torch.randn(1, 2, 263)).acceleration_loss == 0
