@@ -30,9 +30,11 @@ class LMConfig:
             a name such as ``"given_full"`` is accepted and stored as the enum value). Not a shape: the
             weights are the same under every layout, but sampling must use the one training used.
         music_context_layers: layers of the causal music context added to the motion input of every step
-            (:class:`~mumo.lm.music_context.MusicContext`; the motion stream then reads the music of its own
+            (:class:`~mumo.lm.stream_context.StreamContext`; the motion stream then reads the music of its own
             time directly, which its dances need to keep the beat's phase). 0: none, the published
             architecture.
+        motion_context_layers: the mirror image: layers of the causal motion context added to the music
+            input of every step (music made for a dance reads the dance of its own time). 0: none.
     """
 
     num_codebooks: int = 4
@@ -48,14 +50,16 @@ class LMConfig:
     t5_directory: str | None = None
     layout: Layout = Layout.CAUSAL
     music_context_layers: int = 0
+    motion_context_layers: int = 0
 
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
         if self.text_encoder not in ("bytes", "t5"):
             raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
-        if self.music_context_layers < 0:
-            raise ValueError(f"music_context_layers must be >= 0, got {self.music_context_layers}")
+        for name in ("music_context_layers", "motion_context_layers"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         layouts = [layout.value for layout in Layout]
         if self.layout not in layouts:
             raise ValueError(f"layout must be one of {layouts}, got {self.layout!r}")

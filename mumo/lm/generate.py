@@ -35,8 +35,8 @@ from mumo.lm.decoding import CompiledDecoder, compiled_decoder
 from mumo.lm.layers import KVCache
 from mumo.lm.masks import Visibility, two_stream_mask
 from mumo.lm.model import Conditions, MusicMotionLM
-from mumo.lm.music_context import MusicContextSteps
 from mumo.lm.sampling import sample_next, sampling_generator
+from mumo.lm.stream_context import StreamContextSteps
 from mumo.lm.streams import Stream
 from mumo.lm.tasks import Task, TaskSpec, task_spec
 
@@ -166,16 +166,17 @@ class _Guidance:
             training mask, and under stream guidance the mask of the unconditional rows after it (``H = 2``).
         batch: ``B``.
         scale: the guidance scale.
-        music_context_rows: ``[B', 1, 1]`` 1 for the rows whose motion reads the music context of its step
-            (:meth:`MusicMotionLM.motion_music_context`), 0 for the others (the unconditional rows of stream
-            guidance); ``None`` where the task's motion does not see the music or the model has no context.
+        context_rows: per stream whose context the other stream's input reads
+            (:meth:`MusicMotionLM.stream_context`): ``[B', 1, 1]``, 1 for the rows that read it, 0 for the
+            others (the unconditional rows of stream guidance). A stream is absent where the model has no
+            context of it or the task's other stream does not see it.
     """
 
     conditions: Conditions
     masks: torch.Tensor
     batch: int
     scale: float
-    music_context_rows: torch.Tensor | None
+    context_rows: dict[Stream, torch.Tensor]
 
     @property
     def guided(self) -> bool:
@@ -241,12 +242,15 @@ def _condition(
     masks = masks.to(device)[None]
     if guided and stream_guidance:
         masks = torch.cat([masks, _stream_guidance_mask(task, music_len, motion_len, device)[None]])
-    rows = None
-    if model.music_context is not None and spec.motion_sees_music != Visibility.NONE:
-        rows = torch.ones(2 * batch if guided else batch, 1, 1, device=device)
-        if guided and stream_guidance:
-            rows[batch:] = 0.0
-    return _Guidance(conditions, masks, batch, scale, rows)
+    rows = torch.ones(2 * batch if guided else batch, 1, 1, device=device)
+    if guided and stream_guidance:
+        rows[batch:] = 0.0
+    read = [
+        s
+        for s in Stream
+        if model.context_module(s) is not None and spec.sees_other(s.other) != Visibility.NONE
+    ]
+    return _Guidance(conditions, masks, batch, scale, {stream: rows for stream in read})
 
 
 def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: torch.device) -> torch.Tensor:
@@ -452,9 +456,11 @@ class _Decoder:
         self._compiled: CompiledDecoder | None = None
         if use_cache and compile:
             self._compiled = compiled_decoder(model, "inductor" if compile is True else compile)
-        self._context = None
-        if use_cache and guidance.music_context_rows is not None:
-            self._context = _MusicContextFeed(model, guidance, states[Stream.MUSIC], capacity)
+        self._contexts = (
+            {s: _ContextFeed(model, guidance, s, states[s], capacity) for s in guidance.context_rows}
+            if use_cache
+            else {}
+        )
         self._cache: KVCache | None = None
         if use_cache:
             rows, conditions = guidance.rows, guidance.conditions
@@ -483,9 +489,13 @@ class _Decoder:
         mask = self._guidance.per_row(self._plan.slot_masks[:, fed : self._fed, :width])
         inputs = self._inputs(feed.steps)
         slots = self._steps[fed : self._fed]
-        motion = feed.steps.get(Stream.MOTION)
-        context = self._context(motion) if self._context is not None and motion else None
-        return run(*inputs, self._guidance.conditions, mask, cache, slots, context)
+        added = {
+            stream: context(feed.steps[stream.other])
+            for stream, context in self._contexts.items()
+            if feed.steps.get(stream.other)
+        }
+        to_motion, to_music = added.get(Stream.MUSIC), added.get(Stream.MOTION)
+        return run(*inputs, self._guidance.conditions, mask, cache, slots, to_motion, to_music)
 
     def _recompute(self, feed: _Pass) -> tuple[torch.Tensor, torch.Tensor]:
         """Music and motion logits of every step fed so far, ``feed`` included."""
@@ -493,13 +503,17 @@ class _Decoder:
         prefix = {stream: range(stop) for stream, stop in self._fed_until.items()}
         index = self._plan.positions(prefix)
         mask = self._guidance.per_row(self._guidance.masks[:, index][:, :, index])
-        context, rows = None, self._guidance.music_context_rows
-        if rows is not None and prefix.get(Stream.MOTION):  # the reference path: the training computation
-            whole = self._model.motion_music_context(
-                self._guidance.double(self._states[Stream.MUSIC].sequence)
-            )
-            context = whole[:, : prefix[Stream.MOTION].stop] * rows if whole is not None else None
-        return self._model.run(*self._inputs(prefix), self._guidance.conditions, mask, motion_music=context)
+        added = {}  # the reference path: the training computation over the whole sequence
+        for stream, rows in self._guidance.context_rows.items():
+            if prefix.get(stream.other):
+                whole = self._model.stream_context(
+                    stream, self._guidance.double(self._states[stream].sequence)
+                )
+                added[stream] = whole[:, : prefix[stream.other].stop] * rows if whole is not None else None
+        to_motion, to_music = added.get(Stream.MUSIC), added.get(Stream.MOTION)
+        return self._model.run(
+            *self._inputs(prefix), self._guidance.conditions, mask, None, None, to_motion, to_music
+        )
 
     def _inputs(self, steps: dict[Stream, range]) -> list[torch.Tensor]:
         """The first arguments of :meth:`MusicMotionLM.run` for ``steps``: pattern tokens ``[B', K, Q]`` and
@@ -516,33 +530,38 @@ class _Decoder:
         return inputs
 
 
-class _MusicContextFeed:
-    """The music context of the motion steps a cached generation feeds
-    (:meth:`MusicMotionLM.motion_music_context`), times the guidance's ``music_context_rows``.
+class _ContextFeed:
+    """The context of one stream that a cached generation feeds to the other stream's steps
+    (:meth:`MusicMotionLM.stream_context`), times the guidance's ``context_rows``.
 
-    A given music stream is known whole, so its context is computed once; a sampled one (joint generation)
-    gets it one step at a time (:class:`~mumo.lm.music_context.MusicContextSteps`), as motion step ``s`` is
-    fed in the same pass as music step ``s``, one step per pass, in order.
+    A given stream is known whole, so its context is computed once; a sampled one (joint generation) gets it
+    one step at a time (:class:`~mumo.lm.stream_context.StreamContextSteps`), as step ``s`` of the other
+    stream is fed in the same pass as its own step ``s``, one step per pass, in order.
     """
 
-    def __init__(self, model: MusicMotionLM, guidance: _Guidance, music: _StreamState, capacity: int) -> None:
-        rows = guidance.music_context_rows
-        if rows is None or model.music_context is None:
-            raise ValueError("a music context feed needs a model with a music context and rows that read it")
-        self._model, self._guidance, self._music, self._rows = model, guidance, music, rows
-        whole = model.motion_music_context(guidance.double(music.sequence)) if not music.generated else None
-        self._whole = whole * rows if whole is not None else None
-        self._steps = MusicContextSteps(model.music_context, len(rows), capacity) if music.generated else None
+    def __init__(
+        self, model: MusicMotionLM, guidance: _Guidance, stream: Stream, state: _StreamState, capacity: int
+    ) -> None:
+        module = model.context_module(stream)
+        if module is None or stream not in guidance.context_rows:
+            raise ValueError(
+                f"a {stream.value} context feed needs a model with that context and rows that read it"
+            )
+        self._model, self._guidance, self._stream, self._state = model, guidance, stream, state
+        self._rows = guidance.context_rows[stream]
+        whole = model.stream_context(stream, guidance.double(state.sequence)) if not state.generated else None
+        self._whole = whole * self._rows if whole is not None else None
+        self._steps = StreamContextSteps(module, len(self._rows), capacity) if state.generated else None
 
     def __call__(self, span: range) -> torch.Tensor:
-        """The context ``[B', len(span), D]`` of motion steps ``span`` (one step at a time while the music is
+        """The context ``[B', len(span), D]`` of steps ``span`` (one step at a time while the stream is
         sampled)."""
         if self._whole is not None:
             return self._whole[:, span.start : span.stop]
         if self._steps is None or len(span) != 1:
-            raise ValueError(f"the context of sampled music is fed one step at a time, got steps {span}")
-        tokens = self._guidance.double(self._music.sequence[:, :, span.start : span.stop])
-        return self._steps(self._model.music_code_embeddings(tokens)[:, 0])[:, None] * self._rows
+            raise ValueError(f"the context of a sampled stream is fed one step at a time, got steps {span}")
+        tokens = self._guidance.double(self._state.sequence[:, :, span.start : span.stop])
+        return self._steps(self._model.code_embeddings(self._stream, tokens)[:, 0])[:, None] * self._rows
 
 
 # ---------------------------------------------------------------------------------------------- sampling

@@ -4,7 +4,8 @@ Each stream has its own K codebook embeddings, its own feed-forward block (and n
 own K output heads; self-attention, cross-attention, their norms and the final norm are shared. The two
 streams are concatenated along time, ``[music steps | motion steps]``, each with positions from 0. With
 ``LMConfig.music_context_layers``, a causal context of the music codes is added to the motion input of the
-same step wherever the task lets motion see music (:mod:`mumo.lm.music_context`).
+same step wherever the task lets motion see music; with ``motion_context_layers``, the mirror image
+(:mod:`mumo.lm.stream_context`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from mumo.lm.config import LMConfig
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.layers import KVCache, TwoStreamLayer, sinusoidal_positions
 from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
-from mumo.lm.music_context import MusicContext
 from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_musicgen
-from mumo.lm.tasks import Layout, Task, task_spec
+from mumo.lm.stream_context import StreamContext
+from mumo.lm.streams import Stream
+from mumo.lm.tasks import Task, task_spec
 from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
 from mumo.weights import load_weights_file, read_config_file, save_model_folder
 
@@ -89,9 +91,8 @@ class MusicMotionLM(nn.Module):
         self.motion_heads = nn.ModuleList(
             nn.Linear(config.dim, config.cardinality, bias=False) for _ in range(config.num_codebooks)
         )
-        self.music_context = (
-            MusicContext(config.dim, config.music_context_layers) if config.music_context_layers else None
-        )
+        self.music_context = _stream_context(config.dim, config.music_context_layers)
+        self.motion_context = _stream_context(config.dim, config.motion_context_layers)
         self.pattern = DelayPattern(config.num_codebooks, config.special_token)
         self.reset_parameters()
         if text_encoder is None:
@@ -138,18 +139,24 @@ class MusicMotionLM(nn.Module):
         pos = sinusoidal_positions(positions, self.config.dim, self.config.max_period).to(summed.dtype)
         return summed + pos[None]
 
-    def music_code_embeddings(self, music_tokens: torch.Tensor) -> torch.Tensor:
-        """Summed music code embeddings ``[B, Q, D]`` of music pattern tokens ``[B, K, Q]`` (no positions):
-        what the music context reads."""
-        return _code_embeddings(music_tokens, self.music_embeddings)
+    def code_embeddings(self, stream: Stream, tokens: torch.Tensor) -> torch.Tensor:
+        """Summed code embeddings ``[B, Q, D]`` of ``stream``'s pattern tokens ``[B, K, Q]`` (no positions):
+        what its context reads."""
+        tables = self.music_embeddings if stream is Stream.MUSIC else self.motion_embeddings
+        return _code_embeddings(tokens, tables)
 
-    def motion_music_context(self, music_tokens: torch.Tensor) -> torch.Tensor | None:
-        """What the motion input of each pattern step reads of the music: ``[B, S, D]`` from music pattern
-        tokens ``[B, K, S]`` (step ``s`` reads music steps ``<= s``; ``None`` without a music context). Pass
-        the steps being fed to :meth:`run` as ``motion_music``."""
-        if self.music_context is None:
-            return None
-        return self.music_context(self.music_code_embeddings(music_tokens))
+    def context_module(self, stream: Stream) -> StreamContext | None:
+        """The context of ``stream`` that the *other* stream's input reads (``music_context`` for the motion
+        input, ``motion_context`` for the music input; ``None`` where the model has none)."""
+        return self.music_context if stream is Stream.MUSIC else self.motion_context
+
+    def stream_context(self, stream: Stream, tokens: torch.Tensor) -> torch.Tensor | None:
+        """What the other stream's input of each pattern step reads of ``stream``: ``[B, S, D]`` from
+        ``stream``'s pattern tokens ``[B, K, S]`` (step ``s`` reads steps ``<= s``; ``None`` without that
+        context). Pass the steps being fed to :meth:`run` (the music's as ``to_motion``, the motion's as
+        ``to_music``)."""
+        module = self.context_module(stream)
+        return module(self.code_embeddings(stream, tokens)) if module is not None else None
 
     def cross_kv(
         self, conditions: Conditions, cache: KVCache | None = None
@@ -183,7 +190,8 @@ class MusicMotionLM(nn.Module):
         self_mask: torch.Tensor,
         cache: KVCache | None = None,
         slots: torch.Tensor | None = None,
-        motion_music: torch.Tensor | None = None,
+        to_motion: torch.Tensor | None = None,
+        to_music: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One pass over new pattern steps of both streams.
 
@@ -195,18 +203,18 @@ class MusicMotionLM(nn.Module):
                 motion), with one over the first ``N`` slots of the cache.
             cache: key/value cache the new positions are written to and read from (``None`` = no cache).
             slots: ``[Qm + Qd]`` cache slots of the new positions (with ``cache``).
-            motion_music: ``[B, Qd, D]`` music context added to the motion inputs
-                (:meth:`motion_music_context`; ``None``: nothing added).
+            to_motion: ``[B, Qd, D]`` added to the motion inputs: the music's context
+                (:meth:`stream_context`; ``None``: nothing added).
+            to_music: ``[B, Qm, D]`` added to the music inputs: the motion's context.
 
         Returns:
             Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
             step ``s + 1``).
         """
         num_music = music_tokens.shape[-1]
-        motion = self._embed(motion_tokens, self.motion_embeddings, motion_positions)
-        if motion_music is not None:
-            motion = motion + motion_music.to(motion.dtype)
-        x = torch.cat([self._embed(music_tokens, self.music_embeddings, music_positions), motion], dim=1)
+        music = _plus(self._embed(music_tokens, self.music_embeddings, music_positions), to_music)
+        motion = _plus(self._embed(motion_tokens, self.motion_embeddings, motion_positions), to_motion)
+        x = torch.cat([music, motion], dim=1)
         cross_mask = cross_attention_mask(
             num_music, motion_tokens.shape[-1], conditions.music_mask, conditions.motion_mask
         ).to(x.device)
@@ -254,8 +262,15 @@ class MusicMotionLM(nn.Module):
             music_in.shape[-1], motion_in.shape[-1], spec.music_sees_motion, spec.motion_sees_music, device
         )
         positions = torch.arange(length, device=device)
-        context = self.motion_music_context(music_in) if spec.motion_sees_music != Visibility.NONE else None
-        motion_music = context[:, : motion_in.shape[-1]] if context is not None else None
+        contexts = {
+            stream: self.stream_context(stream, source)
+            if spec.sees_other(reader) != Visibility.NONE
+            else None
+            for stream, source, reader in (
+                (Stream.MUSIC, music_in, Stream.MOTION),
+                (Stream.MOTION, motion_in, Stream.MUSIC),
+            )
+        }
         music_logits, motion_logits = self.run(
             music_in,
             positions[: music_in.shape[-1]],
@@ -263,7 +278,8 @@ class MusicMotionLM(nn.Module):
             positions[: motion_in.shape[-1]],
             conditions,
             mask,
-            motion_music=motion_music,
+            to_motion=contexts[Stream.MUSIC],
+            to_music=contexts[Stream.MOTION],
         )
         return StreamLogits(
             music=self.pattern.revert_logits(music_logits, num_frames) if spec.music_stream else None,
@@ -291,9 +307,7 @@ class MusicMotionLM(nn.Module):
         model_or_directory: nn.Module | str | Path,
         copy_music_to_motion: bool = True,
         tokenizer: Any = None,
-        dropout: float = 0.0,
-        layout: Layout = Layout.CAUSAL,
-        music_context_layers: int = 0,
+        **settings: Any,
     ) -> MusicMotionLM:
         """A joint LM that starts as a transformers MusicGen.
 
@@ -309,16 +323,17 @@ class MusicMotionLM(nn.Module):
             model_or_directory: the MusicGen model or its local directory.
             copy_music_to_motion: motion embeddings, feed-forward blocks, norms and heads start as copies.
             tokenizer: the T5 tokenizer of an in-memory whole MusicGen (a directory's own is read from it).
-            dropout: dropout of the LM while training.
-            layout: the attention layout the LM is trained and sampled with (``config.layout``).
-            music_context_layers: layers of the motion stream's music context (freshly initialised).
+            settings: the training's fields of the config, not MusicGen's
+                (:data:`~mumo.lm.musicgen_import.TRAINING_SETTINGS`: ``dropout``, ``layout`` and the layers
+                of the stream contexts, which start fresh).
 
         Raises:
             CheckpointError: a source tensor mumo cannot place, or a missing/mis-shaped one (all listed).
+            ValueError: a setting MusicGen fixes.
         """
 
         parts = read_musicgen(model_or_directory, tokenizer)
-        config = config_from_musicgen(parts, dropout, layout, music_context_layers)
+        config = config_from_musicgen(parts, **settings)
         text_encoder = None
         if parts.whole is not None:
             text_encoder = T5TextEncoder(parts.whole.text_encoder, parts.tokenizer, config.condition_dim)
@@ -343,6 +358,15 @@ class MusicMotionLM(nn.Module):
         model = cls(config)
         load_weights_file(directory, model, "LM")
         return model
+
+
+def _stream_context(dim: int, num_layers: int) -> StreamContext | None:
+    return StreamContext(dim, num_layers) if num_layers else None
+
+
+def _plus(inputs: torch.Tensor, added: torch.Tensor | None) -> torch.Tensor:
+    """``inputs`` ``[B, Q, D]`` plus ``added`` (cast to their dtype), or unchanged without it."""
+    return inputs if added is None else inputs + added.to(inputs.dtype)
 
 
 def _code_embeddings(tokens: torch.Tensor, tables: nn.ModuleList) -> torch.Tensor:

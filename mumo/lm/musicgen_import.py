@@ -22,7 +22,6 @@ from torch import nn
 
 from mumo.errors import CheckpointError
 from mumo.lm.config import LMConfig
-from mumo.lm.tasks import Layout
 from mumo.weights import load_state_strict
 
 LAYER_RENAMES = {
@@ -99,15 +98,22 @@ def read_musicgen(model_or_directory: nn.Module | str | Path, tokenizer: Any = N
     )
 
 
-def config_from_musicgen(
-    parts: MusicgenParts,
-    dropout: float = 0.0,
-    layout: Layout = Layout.CAUSAL,
-    music_context_layers: int = 0,
-) -> LMConfig:
+TRAINING_SETTINGS = ("dropout", "layout", "music_context_layers", "motion_context_layers")
+"""The fields of :class:`LMConfig` that are not MusicGen's but the training's: all an import may set."""
+
+
+def config_from_musicgen(parts: MusicgenParts, **settings: Any) -> LMConfig:
     """The :class:`LMConfig` of a transformers MusicGen: the decoder's shape, the width its cross-attention
     reads, and MusicGen's T5 (read from ``parts.directory``), or mumo's byte-level encoder for a bare
-    decoder; ``dropout``, ``layout`` and ``music_context_layers`` are not MusicGen's but the training's."""
+    decoder; ``settings`` are fields of :data:`TRAINING_SETTINGS` (the defaults of :class:`LMConfig` for
+    the others).
+
+    Raises:
+        ValueError: a setting that is not one of :data:`TRAINING_SETTINGS`.
+    """
+    unknown = sorted(set(settings) - set(TRAINING_SETTINGS))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} come from the MusicGen; only {TRAINING_SETTINGS} may be set")
     c = parts.decoder.config
     condition_dim = parts.decoder.model.decoder.layers[0].encoder_attn.k_proj.in_features
     return LMConfig(
@@ -118,11 +124,9 @@ def config_from_musicgen(
         num_layers=c.num_hidden_layers,
         ffn_dim=c.ffn_dim,
         condition_dim=condition_dim,
-        dropout=dropout,
         text_encoder="t5" if parts.whole is not None else "bytes",
         t5_directory=str(parts.directory) if parts.whole is not None and parts.directory else None,
-        layout=layout,
-        music_context_layers=music_context_layers,
+        **settings,
     )
 
 
@@ -184,7 +188,8 @@ def projection_state(whole: nn.Module, condition_dim: int) -> dict[str, torch.Te
 def import_musicgen(model: nn.Module, parts: MusicgenParts, copy_music_to_motion: bool = True) -> None:
     """Load the music stream (and, for a whole MusicGen, the T5 projection) of ``model`` from ``parts``; the
     motion stream's embeddings, feed-forward blocks, norms and heads become copies of the music ones, or keep
-    their fresh initialisation; a music context (``LMConfig.music_context_layers``) keeps its own. Loading is
+    their fresh initialisation; the stream contexts (``LMConfig.music_context_layers``,
+    ``motion_context_layers``) keep their own. Loading is
     strict over the whole state: a tensor that ends up missing or mis-shaped is an error. (The frozen T5
     itself is handed to the model when it is built.)"""
     state = musicgen_music_state(parts.decoder)
@@ -193,8 +198,8 @@ def import_musicgen(model: nn.Module, parts: MusicgenParts, copy_music_to_motion
     for key, value in model.state_dict().items():
         if key.startswith("text_encoder.") and parts.whole is None:
             state[key] = value  # mumo's byte-level encoder: not part of a bare MusicGen decoder
-        elif key.startswith("music_context."):
-            state[key] = value  # the motion stream's music context: mumo's own, trained from its init
+        elif key.startswith(("music_context.", "motion_context.")):
+            state[key] = value  # the stream contexts: mumo's own, trained from their init
         elif "motion" in key:
             source = key.replace("motion", "music")
             state[key] = state[source].clone() if copy_music_to_motion and source in state else value

@@ -11,3 +11,8 @@ class Stream(enum.StrEnum):
 
     MUSIC = "music"
     MOTION = "motion"
+
+    @property
+    def other(self) -> Stream:
+        """The other stream."""
+        return Stream.MOTION if self is Stream.MUSIC else Stream.MUSIC

@@ -10,11 +10,9 @@ import torch
 from mumo import checks
 from mumo.data.data_config import TokenDataConfig
 from mumo.lm.config import LMConfig
+from mumo.lm.musicgen_import import TRAINING_SETTINGS
 from mumo.lm.tasks import Task
 from mumo.train.evaluation_config import EvaluationSection
-
-_TRAINING_SETTINGS = ("dropout", "layout", "music_context_layers")
-"""The fields of :class:`LMConfig` that are not taken from an imported MusicGen."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,8 @@ class ModelSection(LMConfig):
     """When set, the LM starts as this local MusicGen (transformers ``save_pretrained`` layout, T5 tokenizer
     files beside it): its decoder, its frozen T5 and its ``enc_to_dec_proj``; motion parts are copies of the
     music parts. Every shape and text-encoder field then comes from the MusicGen config, so setting one here
-    is an error; only ``dropout``, ``layout`` and ``music_context_layers`` (mumo's own addition) may be set
-    beside it."""
+    is an error; only ``dropout``, ``layout`` and the stream contexts' layers (``music_context_layers``,
+    ``motion_context_layers``: mumo's own additions) may be set beside it."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -42,7 +40,7 @@ class ModelSection(LMConfig):
             fixed = [
                 f.name
                 for f in fields(LMConfig)
-                if f.name not in _TRAINING_SETTINGS and getattr(self, f.name) != getattr(defaults, f.name)
+                if f.name not in TRAINING_SETTINGS and getattr(self, f.name) != getattr(defaults, f.name)
             ]
             if fixed:
                 raise ValueError(

@@ -22,18 +22,20 @@ def models():
 
 @pytest.fixture(scope="module")
 def context_models():
-    """Models with a 2-layer music context (receptive field 7 steps, shorter than the sequences here, so
-    that the cached path's windows differ from the recomputed whole prefix)."""
+    """Models with 2-layer music and motion contexts (receptive field 7 steps, shorter than the sequences
+    here, so that the cached path's windows differ from the recomputed whole prefix)."""
     out = {}
     for layout in Layout:
         torch.manual_seed(0)
-        out[layout] = MusicMotionLM(replace(DEBUG_CONFIG, layout=layout, music_context_layers=2)).eval()
+        out[layout] = MusicMotionLM(
+            replace(DEBUG_CONFIG, layout=layout, music_context_layers=2, motion_context_layers=2)
+        ).eval()
     return out
 
 
-@pytest.fixture(params=[False, True], ids=["plain", "music_context"])
+@pytest.fixture(params=[False, True], ids=["plain", "stream_contexts"])
 def some_models(request, models, context_models):
-    """Every generation property below holds with and without a music context."""
+    """Every generation property below holds with and without the stream contexts."""
     return context_models if request.param else models
 
 

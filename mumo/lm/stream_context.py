@@ -1,12 +1,14 @@
-"""What the motion stream reads of the music at its own step: a causal context of the music codes.
+"""What each stream reads of the other at its own step: a causal context of the other stream's codes.
 
 Attention lets a motion step look anywhere in the music, but a small model trained by teacher forcing does
 not learn to find the music of its own time in it: its dances keep a tempo and lose the phase of the beat
-(docs/quality.md, "Where the phase is lost"). This module hands the phase over directly. Residual dilated
-1-D convolutions read the music stream's summed code embeddings ``[B, S, D]``, causally, over the last
+(docs/quality.md, "Where the phase is lost"). A stream context hands the phase over directly. Residual
+dilated 1-D convolutions read one stream's summed code embeddings ``[B, S, D]``, causally, over the last
 ``receptive_field`` pattern steps (127 for 6 layers: 2.5 s at 50 Hz, several beat periods), and their output
-at step ``s`` is added to the motion input of step ``s``. Causal, so that it is valid under every layout and
-task, joint generation included (the music of step ``s`` is known when motion step ``s`` is fed).
+at step ``s`` is added to the *other* stream's input of step ``s``: the music context to the motion input
+(``LMConfig.music_context_layers``), the motion context to the music input (``motion_context_layers``, for
+dance → music). Causal, so that it is valid under every layout and task, joint generation included (both
+streams' codes of step ``s`` are known when step ``s`` is fed).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from torch import nn
 from torch.nn import functional as F
 
 
-class MusicContext(nn.Module):
+class StreamContext(nn.Module):
     """Causal dilated convolutions (kernel 3, dilations ``1, 2, ..., 2^(L-1)``, GELU, residual) and a final
-    LayerNorm over the music embeddings.
+    LayerNorm over one stream's code embeddings.
 
     Args:
         dim: model width ``D``.
@@ -35,20 +37,20 @@ class MusicContext(nn.Module):
         """Pattern steps an output reads: its own and the ``receptive_field - 1`` before it."""
         return 1 + sum(2 * conv.dilation[0] for conv in self.convs)
 
-    def forward(self, music: torch.Tensor) -> torch.Tensor:
-        """Context ``[B, S, D]`` of music embeddings ``[B, S, D]``: output ``s`` reads inputs ``<= s``."""
-        hidden = music.transpose(1, 2)
+    def forward(self, codes: torch.Tensor) -> torch.Tensor:
+        """Context ``[B, S, D]`` of code embeddings ``[B, S, D]``: output ``s`` reads inputs ``<= s``."""
+        hidden = codes.transpose(1, 2)
         for conv in self.convs:
             hidden = hidden + F.gelu(conv(F.pad(hidden, (2 * conv.dilation[0], 0))))
         return self.norm(hidden.transpose(1, 2))
 
 
-class MusicContextSteps:
-    """A :class:`MusicContext` run one pattern step at a time, for generation while the music is still being
+class StreamContextSteps:
+    """A :class:`StreamContext` run one pattern step at a time, for generation while its stream is still being
     sampled (joint generation): each call costs one step of every convolution, not a window of them.
 
     Each layer's inputs so far are kept, left-padded with the zeros the convolutions pad with, so
-    :meth:`__call__` gives exactly the outputs of :meth:`MusicContext.forward` over the whole sequence.
+    :meth:`__call__` gives exactly the outputs of :meth:`StreamContext.forward` over the whole sequence.
 
     Args:
         context: the module (the layers' inputs are held in its weights' dtype, on their device).
@@ -56,7 +58,7 @@ class MusicContextSteps:
         capacity: pattern steps to hold.
     """
 
-    def __init__(self, context: MusicContext, rows: int, capacity: int) -> None:
+    def __init__(self, context: StreamContext, rows: int, capacity: int) -> None:
         self._context = context
         self._pad = max((2 * conv.dilation[0] for conv in context.convs), default=0)
         weight = context.norm.weight
@@ -65,10 +67,10 @@ class MusicContextSteps:
         ]
         self._step = 0
 
-    def __call__(self, music: torch.Tensor) -> torch.Tensor:
-        """The context ``[B, D]`` of the next step from its music embeddings ``[B, D]``."""
+    def __call__(self, codes: torch.Tensor) -> torch.Tensor:
+        """The context ``[B, D]`` of the next step from its code embeddings ``[B, D]``."""
         at = self._pad + self._step
-        hidden = music
+        hidden = codes
         for conv, inputs in zip(self._context.convs, self._inputs, strict=True):
             inputs[:, at] = hidden
             dilation = conv.dilation[0]
