@@ -106,9 +106,11 @@ def generate(
         on_step: called as ``on_step(done, total)`` after each decoding step (progress display).
 
     Raises:
-        ValueError: codes, descriptions and ``batch_size`` disagree on ``B``; ``prompt_frames`` outside
-            ``[0, T]``, without codes of a generated stream or beyond their length; codes of a generated
-            stream without ``prompt_frames``; ``stream_guidance`` on a task without a given stream.
+        ValueError: codes, descriptions and ``batch_size`` disagree on ``B``; no codes of the stream the task
+            is given (``music_codes`` for ``music2motion``, ``motion_codes`` for ``motion2music``);
+            ``prompt_frames`` outside ``[0, T]``, without codes of a generated stream or beyond their length;
+            codes of a generated stream without ``prompt_frames``; ``stream_guidance`` on a task without a
+            given stream.
     """
     task = Task(task)
     spec = task_spec(task, model.config.layout)
@@ -294,12 +296,13 @@ def _stream_states(
 ) -> dict[Stream, _StreamState]:
     """The state of every stream of ``spec`` (in layout order) from the ``given`` codes ``[B, K, T']``.
 
-    A stream the task does not generate is fixed whole: its codes, or zeros where none are given. A
-    generated stream keeps its first ``prompt_frames`` frames from its codes and is sampled after them.
+    A stream the task does not generate is fixed whole from its codes. A generated stream keeps its first
+    ``prompt_frames`` frames from its codes and is sampled after them.
 
     Raises:
-        ValueError: ``prompt_frames`` outside ``[0, T]``, without codes of a generated stream, or beyond
-            their length; codes of a generated stream with ``prompt_frames = 0``.
+        ValueError: no codes of the stream the task is given; ``prompt_frames`` outside ``[0, T]``, without
+            codes of a generated stream, or beyond their length; codes of a generated stream with
+            ``prompt_frames = 0``.
     """
     if not 0 <= prompt_frames <= num_frames:
         raise ValueError(
@@ -312,6 +315,11 @@ def _stream_states(
         codes, generated = given[stream], spec.generates(stream)
         if generated:
             _check_prompt(stream, codes, prompt_frames)
+        elif codes is None:
+            raise ValueError(
+                f"{stream.value}_codes are needed: this task is given the {stream.value} stream, it does not "
+                "generate it"
+            )
         kept = prompt_frames if generated else num_frames
         states[stream] = _stream_state(model, codes, generated, batch, num_frames, kept)
     return states

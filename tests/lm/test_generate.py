@@ -157,6 +157,15 @@ def test_a_prompt_needs_the_codes_of_every_generated_stream(model):
         generate(model, Task.MUSIC, num_frames=3, music_codes=prompt, prompt_frames=4)
 
 
+@pytest.mark.parametrize(("task", "needed"), [(Task.MUSIC2MOTION, "music"), (Task.MOTION2MUSIC, "motion")])
+def test_a_task_needs_the_codes_of_the_stream_it_is_given(model, task, needed):
+    """Without them it would condition on code 0 everywhere and look like a working generation."""
+    with pytest.raises(
+        ValueError, match=f"{needed}_codes are needed: this task is given the {needed} stream"
+    ):
+        generate(model, task, num_frames=8, batch_size=1)
+
+
 @pytest.mark.parametrize(
     ("task", "layout"),
     [(Task.JOINT, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.CAUSAL), (Task.MUSIC2MOTION, Layout.GIVEN_FULL)],
