@@ -262,14 +262,11 @@ class MusicMotionLM(nn.Module):
             music_in.shape[-1], motion_in.shape[-1], spec.music_sees_motion, spec.motion_sees_music, device
         )
         positions = torch.arange(length, device=device)
-        contexts = {
-            stream: self.stream_context(stream, source)
-            if spec.sees_other(reader) != Visibility.NONE
+        contexts = {  # a stream's context, where the other stream sees it
+            stream: self.stream_context(stream, tokens)
+            if spec.sees_other(stream.other) != Visibility.NONE
             else None
-            for stream, source, reader in (
-                (Stream.MUSIC, music_in, Stream.MOTION),
-                (Stream.MOTION, motion_in, Stream.MUSIC),
-            )
+            for stream, tokens in ((Stream.MUSIC, music_in), (Stream.MOTION, motion_in))
         }
         music_logits, motion_logits = self.run(
             music_in,
