@@ -77,7 +77,11 @@ def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray])
     codes = torch.cat(used, dim=-1)  # [K, total tokens]
     usage = [len(torch.unique(row)) / tokenizer.cardinality for row in codes]
     return MotionReconstruction(
-        *(float(np.mean(values)) for values in (errors, accelerations, jitters, reference_jitters)), usage
+        mpjpe_mm=float(np.mean(errors)),
+        acceleration_error_mm=float(np.mean(accelerations)),
+        jitter_m_s3=float(np.mean(jitters)),
+        reference_jitter_m_s3=float(np.mean(reference_jitters)),
+        usage=usage,
     )
 
 
