@@ -189,9 +189,8 @@ def import_musicgen(model: nn.Module, parts: MusicgenParts, copy_music_to_motion
     """Load the music stream (and, for a whole MusicGen, the T5 projection) of ``model`` from ``parts``; the
     motion stream's embeddings, feed-forward blocks, norms and heads become copies of the music ones, or keep
     their fresh initialisation; the stream contexts (``LMConfig.music_context_layers``,
-    ``motion_context_layers``) keep their own. Loading is
-    strict over the whole state: a tensor that ends up missing or mis-shaped is an error. (The frozen T5
-    itself is handed to the model when it is built.)"""
+    ``motion_context_layers``) keep their own. Loading is strict over the whole state: a tensor that ends up
+    missing or mis-shaped is an error. (The frozen T5 itself is handed to the model when it is built.)"""
     state = musicgen_music_state(parts.decoder)
     if parts.whole is not None:
         state.update(projection_state(parts.whole, model.config.condition_dim))
