@@ -35,6 +35,9 @@ class LMConfig:
             architecture.
         motion_context_layers: the mirror image: layers of the causal motion context added to the music
             input of every step (music made for a dance reads the dance of its own time). 0: none.
+        context_lookahead: each stream context also reads ahead where the other stream sees it whole (``FULL``
+            visibility: ``music2motion`` and ``motion2music`` under the ``given_full`` layout): a second
+            module of the same depth over the steps after the current one, added to the causal context.
     """
 
     num_codebooks: int = 4
@@ -51,6 +54,7 @@ class LMConfig:
     layout: Layout = Layout.CAUSAL
     music_context_layers: int = 0
     motion_context_layers: int = 0
+    context_lookahead: bool = False
 
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:

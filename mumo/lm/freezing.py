@@ -2,9 +2,11 @@
 
 * ``none`` — everything trains.
 * ``motion_only`` — motion codebook embeddings, motion feed-forward blocks and their norms, motion heads
-  and the music context the motion stream reads (``music_context``, when the model has one) train;
+  and the music context the motion stream reads (``music_context`` and ``music_lookahead``, where the model
+  has them) train;
   everything else (music parts, shared attention and norms, text encoder) is frozen.
-* ``music_only`` — the mirror image (with the motion context the music stream reads, ``motion_context``).
+* ``music_only`` — the mirror image (with the motion context the music stream reads, ``motion_context`` and
+  ``motion_lookahead``).
 * ``all_but_text_encoder`` — everything trains except the description encoder (``text_encoder.*``: the T5
   projection, or the byte-level encoder); the published stage-2 recipe (the T5 itself is always frozen).
 
@@ -26,8 +28,16 @@ _PREFIXES = {
         "motion_ffn.",
         "motion_ffn_norm.",
         "music_context.",
+        "music_lookahead.",
     ),
-    "music_only": ("music_embeddings.", "music_heads.", "music_ffn.", "music_ffn_norm.", "motion_context."),
+    "music_only": (
+        "music_embeddings.",
+        "music_heads.",
+        "music_ffn.",
+        "music_ffn_norm.",
+        "motion_context.",
+        "motion_lookahead.",
+    ),
 }
 
 

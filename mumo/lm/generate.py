@@ -172,6 +172,7 @@ class _Guidance:
             (:meth:`MusicMotionLM.stream_context`): ``[B', 1, 1]``, 1 for the rows that read it, 0 for the
             others (the unconditional rows of stream guidance). A stream is absent where the model has no
             context of it or the task's other stream does not see it.
+        spec: the task's spec (how each stream sees the other, which sets what its context reads).
     """
 
     conditions: Conditions
@@ -179,6 +180,7 @@ class _Guidance:
     batch: int
     scale: float
     context_rows: dict[Stream, torch.Tensor]
+    spec: TaskSpec
 
     @property
     def guided(self) -> bool:
@@ -252,7 +254,7 @@ def _condition(
         for s in Stream
         if model.context_module(s) is not None and spec.sees_other(s.other) != Visibility.NONE
     ]
-    return _Guidance(conditions, masks, batch, scale, {stream: rows for stream in read})
+    return _Guidance(conditions, masks, batch, scale, {stream: rows for stream in read}, spec)
 
 
 def _stream_guidance_mask(task: Task, music_len: int, motion_len: int, device: torch.device) -> torch.Tensor:
@@ -515,7 +517,9 @@ class _Decoder:
         for stream, rows in self._guidance.context_rows.items():
             if prefix.get(stream.other):
                 whole = self._model.stream_context(
-                    stream, self._guidance.double(self._states[stream].sequence)
+                    stream,
+                    self._guidance.double(self._states[stream].sequence),
+                    self._guidance.spec.sees_other(stream.other),
                 )
                 added[stream] = whole[:, : prefix[stream.other].stop] * rows if whole is not None else None
         to_motion, to_music = added.get(Stream.MUSIC), added.get(Stream.MOTION)
@@ -557,7 +561,10 @@ class _ContextFeed:
             )
         self._model, self._guidance, self._stream, self._state = model, guidance, stream, state
         self._rows = guidance.context_rows[stream]
-        whole = model.stream_context(stream, guidance.double(state.sequence)) if not state.generated else None
+        whole = None
+        if not state.generated:
+            sequence = guidance.double(state.sequence)
+            whole = model.stream_context(stream, sequence, guidance.spec.sees_other(stream.other))
         self._whole = whole * self._rows if whole is not None else None
         self._steps = StreamContextSteps(module, len(self._rows), capacity) if state.generated else None
 

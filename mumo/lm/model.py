@@ -4,7 +4,8 @@ Each stream has its own K codebook embeddings, its own feed-forward block (and n
 own K output heads; self-attention, cross-attention, their norms and the final norm are shared. The two
 streams are concatenated along time, ``[music steps | motion steps]``, each with positions from 0. With
 ``LMConfig.music_context_layers``, a causal context of the music codes is added to the motion input of the
-same step wherever the task lets motion see music; with ``motion_context_layers``, the mirror image
+same step wherever the task lets motion see music; with ``motion_context_layers``, the mirror image; with
+``context_lookahead``, where a stream is given whole, its context also reads the steps ahead
 (:mod:`mumo.lm.stream_context`).
 """
 
@@ -93,6 +94,8 @@ class MusicMotionLM(nn.Module):
         )
         self.music_context = _stream_context(config.dim, config.music_context_layers)
         self.motion_context = _stream_context(config.dim, config.motion_context_layers)
+        self.music_lookahead = _lookahead_context(config, config.music_context_layers)
+        self.motion_lookahead = _lookahead_context(config, config.motion_context_layers)
         self.pattern = DelayPattern(config.num_codebooks, config.special_token)
         self.reset_parameters()
         if text_encoder is None:
@@ -146,17 +149,26 @@ class MusicMotionLM(nn.Module):
         return _code_embeddings(tokens, tables)
 
     def context_module(self, stream: Stream) -> StreamContext | None:
-        """The context of ``stream`` that the *other* stream's input reads (``music_context`` for the motion
-        input, ``motion_context`` for the music input; ``None`` where the model has none)."""
+        """The causal context of ``stream`` that the *other* stream's input reads (``music_context`` for the
+        motion input, ``motion_context`` for the music input; ``None`` where the model has none)."""
         return self.music_context if stream is Stream.MUSIC else self.motion_context
 
-    def stream_context(self, stream: Stream, tokens: torch.Tensor) -> torch.Tensor | None:
+    def stream_context(
+        self, stream: Stream, tokens: torch.Tensor, visibility: Visibility = Visibility.CAUSAL
+    ) -> torch.Tensor | None:
         """What the other stream's input of each pattern step reads of ``stream``: ``[B, S, D]`` from
-        ``stream``'s pattern tokens ``[B, K, S]`` (step ``s`` reads steps ``<= s``; ``None`` without that
-        context). Pass the steps being fed to :meth:`run` (the music's as ``to_motion``, the motion's as
-        ``to_music``)."""
+        ``stream``'s pattern tokens ``[B, K, S]`` (step ``s`` reads steps ``<= s``, and with ``FULL``
+        ``visibility`` and a lookahead module also the steps after it; ``None`` without that context). Pass
+        the steps being fed to :meth:`run` (the music's as ``to_motion``, the motion's as ``to_music``)."""
         module = self.context_module(stream)
-        return module(self.code_embeddings(stream, tokens)) if module is not None else None
+        if module is None:
+            return None
+        embedded = self.code_embeddings(stream, tokens)
+        context = module(embedded)
+        ahead = self.music_lookahead if stream is Stream.MUSIC else self.motion_lookahead
+        if ahead is not None and visibility is Visibility.FULL:
+            context = context + ahead(embedded)
+        return context
 
     def cross_kv(
         self, conditions: Conditions, cache: KVCache | None = None
@@ -249,25 +261,26 @@ class MusicMotionLM(nn.Module):
         device = reference.device
         empty = torch.zeros(batch, self.config.num_codebooks, 0, dtype=torch.long, device=device)
 
-        def inputs(codes: torch.Tensor | None, present: bool) -> torch.Tensor:
+        def whole(codes: torch.Tensor | None, present: bool) -> torch.Tensor:
+            """The stream's pattern sequence ``[B, K, T + K]`` (its inputs: every step but the last)."""
             if not present:
                 return empty
             if codes is None:
                 raise ValueError(f"task {Task(task).value} needs codes for both streams")
-            return self.pattern.build(codes)[..., :-1]
+            return self.pattern.build(codes)
 
-        music_in = inputs(music_codes, spec.music_stream)
-        motion_in = inputs(motion_codes, spec.motion_stream)
+        given = {Stream.MUSIC: music_codes, Stream.MOTION: motion_codes}
+        sequences = {stream: whole(codes, spec.has(stream)) for stream, codes in given.items()}
+        music_in, motion_in = sequences[Stream.MUSIC][..., :-1], sequences[Stream.MOTION][..., :-1]
         mask = two_stream_mask(
             music_in.shape[-1], motion_in.shape[-1], spec.music_sees_motion, spec.motion_sees_music, device
         )
         positions = torch.arange(length, device=device)
-        contexts = {  # a stream's context, where the other stream sees it
-            stream: self.stream_context(stream, tokens)
-            if spec.sees_other(stream.other) != Visibility.NONE
-            else None
-            for stream, tokens in ((Stream.MUSIC, music_in), (Stream.MOTION, motion_in))
-        }
+        contexts: dict[Stream, torch.Tensor | None] = {}
+        for stream, sequence in sequences.items():  # a stream's context, where the other stream sees it
+            seen = spec.sees_other(stream.other)
+            context = self.stream_context(stream, sequence, seen) if seen != Visibility.NONE else None
+            contexts[stream] = context[:, :-1] if context is not None else None  # a lookahead reads the last
         music_logits, motion_logits = self.run(
             music_in,
             positions[: music_in.shape[-1]],
@@ -359,6 +372,15 @@ class MusicMotionLM(nn.Module):
 
 def _stream_context(dim: int, num_layers: int) -> StreamContext | None:
     return StreamContext(dim, num_layers) if num_layers else None
+
+
+def _lookahead_context(config: LMConfig, num_layers: int) -> StreamContext | None:
+    """The lookahead twin of a causal context of ``num_layers`` (none without it or ``context_lookahead``)."""
+    return (
+        StreamContext(config.dim, num_layers, lookahead=True)
+        if config.context_lookahead and num_layers
+        else None
+    )
 
 
 def _plus(inputs: torch.Tensor, added: torch.Tensor | None) -> torch.Tensor:

@@ -98,7 +98,13 @@ def read_musicgen(model_or_directory: nn.Module | str | Path, tokenizer: Any = N
     )
 
 
-TRAINING_SETTINGS = ("dropout", "layout", "music_context_layers", "motion_context_layers")
+TRAINING_SETTINGS = (
+    "dropout",
+    "layout",
+    "music_context_layers",
+    "motion_context_layers",
+    "context_lookahead",
+)
 """The fields of :class:`LMConfig` that are not MusicGen's but the training's: all an import may set."""
 
 
@@ -189,15 +195,16 @@ def import_musicgen(model: nn.Module, parts: MusicgenParts, copy_music_to_motion
     """Load the music stream (and, for a whole MusicGen, the T5 projection) of ``model`` from ``parts``; the
     motion stream's embeddings, feed-forward blocks, norms and heads become copies of the music ones, or keep
     their fresh initialisation; the stream contexts (``LMConfig.music_context_layers``,
-    ``motion_context_layers``) keep their own. Loading is strict over the whole state: a tensor that ends up
-    missing or mis-shaped is an error. (The frozen T5 itself is handed to the model when it is built.)"""
+    ``motion_context_layers``, their lookahead twins) keep their own. Loading is strict over the whole state:
+    a tensor that ends up missing or mis-shaped is an error. (The frozen T5 itself is handed to the model when
+    it is built.)"""
     state = musicgen_music_state(parts.decoder)
     if parts.whole is not None:
         state.update(projection_state(parts.whole, model.config.condition_dim))
     for key, value in model.state_dict().items():
         if key.startswith("text_encoder.") and parts.whole is None:
             state[key] = value  # mumo's byte-level encoder: not part of a bare MusicGen decoder
-        elif key.startswith(("music_context.", "motion_context.")):
+        elif key.startswith(("music_context.", "motion_context.", "music_lookahead.", "motion_lookahead.")):
             state[key] = value  # the stream contexts: mumo's own, trained from their init
         elif "motion" in key:
             source = key.replace("motion", "music")

@@ -9,6 +9,12 @@ at step ``s`` is added to the *other* stream's input of step ``s``: the music co
 (``LMConfig.music_context_layers``), the motion context to the music input (``motion_context_layers``, for
 dance → music). Causal, so that it is valid under every layout and task, joint generation included (both
 streams' codes of step ``s`` are known when step ``s`` is fed).
+
+Where the other stream is *given* whole (visibility ``FULL``: ``music2motion`` and ``motion2music`` under
+the ``given_full`` layout), a second module of the same shape can read ahead (``LMConfig.context_lookahead``):
+the causal computation over the time-reversed stream, so that its output at step ``s`` reads steps ``>= s``;
+it is added to the causal context. A dancer slows down for the beat to come, which the causal context cannot
+see.
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ class StreamContext(nn.Module):
     Args:
         dim: model width ``D``.
         num_layers: ``L`` convolutions.
+        lookahead: read the other way: output ``s`` reads inputs ``>= s`` (the same computation over the
+            time-reversed sequence).
     """
 
-    def __init__(self, dim: int, num_layers: int) -> None:
+    def __init__(self, dim: int, num_layers: int, lookahead: bool = False) -> None:
         super().__init__()
         self.convs = nn.ModuleList(nn.Conv1d(dim, dim, 3, dilation=2**i) for i in range(num_layers))
         self.norm = nn.LayerNorm(dim)
+        self.lookahead = lookahead
 
     @property
     def receptive_field(self) -> int:
@@ -38,10 +47,15 @@ class StreamContext(nn.Module):
         return 1 + sum(2 * conv.dilation[0] for conv in self.convs)
 
     def forward(self, codes: torch.Tensor) -> torch.Tensor:
-        """Context ``[B, S, D]`` of code embeddings ``[B, S, D]``: output ``s`` reads inputs ``<= s``."""
+        """Context ``[B, S, D]`` of code embeddings ``[B, S, D]``: output ``s`` reads inputs ``<= s`` (with
+        ``lookahead``, inputs ``>= s``)."""
         hidden = codes.transpose(1, 2)
+        if self.lookahead:
+            hidden = hidden.flip(-1)
         for conv in self.convs:
             hidden = hidden + F.gelu(conv(F.pad(hidden, (2 * conv.dilation[0], 0))))
+        if self.lookahead:
+            hidden = hidden.flip(-1)
         return self.norm(hidden.transpose(1, 2))
 
 
@@ -59,6 +73,8 @@ class StreamContextSteps:
     """
 
     def __init__(self, context: StreamContext, rows: int, capacity: int) -> None:
+        if context.lookahead:
+            raise ValueError("a lookahead context reads steps not sampled yet; it cannot run step by step")
         self._context = context
         self._pad = max((2 * conv.dilation[0] for conv in context.convs), default=0)
         weight = context.norm.weight

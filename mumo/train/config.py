@@ -30,8 +30,8 @@ class ModelSection(LMConfig):
     """When set, the LM starts as this local MusicGen (transformers ``save_pretrained`` layout, T5 tokenizer
     files beside it): its decoder, its frozen T5 and its ``enc_to_dec_proj``; motion parts are copies of the
     music parts. Every shape and text-encoder field then comes from the MusicGen config, so setting one here
-    is an error; only ``dropout``, ``layout`` and the stream contexts' layers (``music_context_layers``,
-    ``motion_context_layers``: mumo's own additions) may be set beside it."""
+    is an error; only ``dropout``, ``layout`` and the stream contexts (``music_context_layers``,
+    ``motion_context_layers``, ``context_lookahead``: mumo's own additions) may be set beside it."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -23,12 +23,19 @@ def models():
 @pytest.fixture(scope="module")
 def context_models():
     """Models with 2-layer music and motion contexts (receptive field 7 steps, shorter than the sequences
-    here, so that the cached path's windows differ from the recomputed whole prefix)."""
+    here, so that the cached path's windows differ from the recomputed whole prefix) and their lookahead
+    twins (read where a stream is given whole: ``given_full``)."""
     out = {}
     for layout in Layout:
         torch.manual_seed(0)
         out[layout] = MusicMotionLM(
-            replace(DEBUG_CONFIG, layout=layout, music_context_layers=2, motion_context_layers=2)
+            replace(
+                DEBUG_CONFIG,
+                layout=layout,
+                music_context_layers=2,
+                motion_context_layers=2,
+                context_lookahead=True,
+            )
         ).eval()
     return out
 

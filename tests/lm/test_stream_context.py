@@ -1,5 +1,6 @@
 """The stream contexts (music context at the motion input, motion context at the music input): causal,
-windowed exactly, trained by the freezing policy of their reading stream, saved and imported."""
+windowed exactly, their lookahead twins read only where a stream is given whole, trained by the freezing
+policy of their reading stream, saved and imported."""
 
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ from transformers import MusicgenDecoderConfig, MusicgenForCausalLM
 from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.freezing import apply_freezing
 from mumo.lm.generate import generate
+from mumo.lm.masks import Visibility
 from mumo.lm.model import MusicMotionLM
 from mumo.lm.stream_context import StreamContext, StreamContextSteps
 from mumo.lm.streams import Stream
@@ -17,6 +19,7 @@ from mumo.lm.tasks import Layout, Task
 
 CONFIG = replace(DEBUG_CONFIG, music_context_layers=3, motion_context_layers=2)
 CONTEXT_KEYS = ("music_context.", "motion_context.")
+LOOKAHEAD = replace(CONFIG, context_lookahead=True)
 
 
 def test_output_reads_exactly_its_step_and_the_receptive_field_before_it():
@@ -35,6 +38,51 @@ def test_output_reads_exactly_its_step_and_the_receptive_field_before_it():
     torch.testing.assert_close(context(earlier)[:, step], base[:, step])
     earlier[:, step - context.receptive_field + 1] += 1.0  # the oldest step it reads
     assert not torch.allclose(context(earlier)[:, step], base[:, step])
+
+
+def test_a_lookahead_context_reads_its_step_and_the_receptive_field_after_it():
+    torch.manual_seed(0)
+    context = StreamContext(dim=8, num_layers=3, lookahead=True).eval()
+    codes = torch.randn(1, 40, 8)
+    base = context(codes)
+    step = 15
+    earlier = codes.clone()
+    earlier[:, :step] += 1.0
+    torch.testing.assert_close(context(earlier)[:, step:], base[:, step:])  # no past
+    assert not torch.allclose(context(earlier)[:, step - 1], base[:, step - 1])
+    later = codes.clone()
+    later[:, step + context.receptive_field :] += 1.0  # beyond the receptive field
+    torch.testing.assert_close(context(later)[:, step], base[:, step])
+    later[:, step + context.receptive_field - 1] += 1.0  # the farthest step it reads
+    assert not torch.allclose(context(later)[:, step], base[:, step])
+    with pytest.raises(ValueError, match="step by step"):
+        StreamContextSteps(context, rows=1, capacity=40)
+
+
+@pytest.mark.parametrize("layout", list(Layout))
+def test_the_lookahead_is_read_only_where_the_other_stream_is_given_whole(layout):
+    """Changing the music after step s changes the motion logits of step s only in ``music2motion`` under
+    ``given_full`` (music seen whole); in ``joint`` and the ``causal`` layout the motion stays causal."""
+    torch.manual_seed(0)
+    model = MusicMotionLM(replace(LOOKAHEAD, layout=layout)).eval()
+    conditions = model.encode_descriptions(["a beat"], ["a dance"])
+    music = torch.randint(0, CONFIG.cardinality, (1, 4, 20))
+    motion = torch.randint(0, CONFIG.cardinality, (1, 4, 20))
+    later = music.clone()
+    later[:, :, 12:] = (later[:, :, 12:] + 1) % CONFIG.cardinality
+    with torch.no_grad():
+        for task in (Task.JOINT, Task.MUSIC2MOTION):
+            before, after = (model(task, conditions, m, motion).motion for m in (music, later))
+            # motion frame t is read at steps <= t + K; steps of music frames >= 12 start at step 13
+            sees_ahead = task is Task.MUSIC2MOTION and layout is Layout.GIVEN_FULL
+            assert torch.allclose(before[:, :, :8], after[:, :, :8]) != sees_ahead, task
+        tokens = model.pattern.build(music)
+        causal = model.stream_context(Stream.MUSIC, tokens, Visibility.CAUSAL)
+        torch.testing.assert_close(causal, model.music_context(model.code_embeddings(Stream.MUSIC, tokens)))
+        whole = model.stream_context(Stream.MUSIC, tokens, Visibility.FULL)
+        torch.testing.assert_close(
+            whole, causal + model.music_lookahead(model.code_embeddings(Stream.MUSIC, tokens))
+        )
 
 
 def test_one_step_at_a_time_gives_the_outputs_of_the_whole_sequence():
@@ -118,10 +166,12 @@ def test_each_context_is_added_to_the_other_streams_input_where_it_sees_that_str
 
 @pytest.mark.parametrize(("policy", "trains", "frozen"), [
     ("motion_only", "music_context.", "motion_context."),
+    ("motion_only", "music_lookahead.", "motion_lookahead."),
     ("music_only", "motion_context.", "music_context."),
+    ("music_only", "motion_lookahead.", "music_lookahead."),
 ])  # fmt: skip
 def test_a_stream_only_freezing_trains_the_context_that_stream_reads(policy, trains, frozen):
-    model = MusicMotionLM(CONFIG)
+    model = MusicMotionLM(LOOKAHEAD)
     apply_freezing(model, policy)
     parameters = dict(model.named_parameters())
     assert [name for name in parameters if name.startswith(trains)]
@@ -133,10 +183,12 @@ def test_a_stream_only_freezing_trains_the_context_that_stream_reads(policy, tra
 
 
 def test_saved_and_loaded_strictly_with_its_config(tmp_path):
-    model = MusicMotionLM(CONFIG)
+    model = MusicMotionLM(LOOKAHEAD)
     model.save_pretrained(tmp_path / "lm")
     loaded = MusicMotionLM.from_pretrained(tmp_path / "lm")
     assert (loaded.config.music_context_layers, loaded.config.motion_context_layers) == (3, 2)
+    assert loaded.config.context_lookahead
+    assert len(loaded.motion_lookahead.convs) == 2
     for key, value in model.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value)
     for name in ("music_context_layers", "motion_context_layers"):
@@ -151,10 +203,13 @@ def test_a_musicgen_import_keeps_both_contexts_fresh_and_refuses_musicgens_own_s
     )  # fmt: skip
     torch.manual_seed(0)
     reference = MusicgenForCausalLM(decoder).eval()
-    model = MusicMotionLM.from_musicgen(reference, music_context_layers=2, motion_context_layers=2)
+    model = MusicMotionLM.from_musicgen(
+        reference, music_context_layers=2, motion_context_layers=2, context_lookahead=True
+    )
     assert (model.config.music_context_layers, model.config.motion_context_layers) == (2, 2)
     assert len(model.music_context.convs) == len(model.motion_context.convs) == 2
-    # not a copy of each other (the motion parts are copies of the music parts; the contexts are not)
+    # not copies of each other (the motion parts are copies of the music parts; the contexts are not)
     assert not torch.equal(model.motion_context.convs[0].weight, model.music_context.convs[0].weight)
+    assert not torch.equal(model.motion_lookahead.convs[0].weight, model.music_lookahead.convs[0].weight)
     with pytest.raises(ValueError, match="dim"):
         MusicMotionLM.from_musicgen(reference, dim=64)
