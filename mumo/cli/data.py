@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from rich.console import Console
@@ -47,6 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     synth.add_argument("--min-duration", type=float, default=5.0, help="shortest clip, seconds")
     synth.add_argument("--max-duration", type=float, default=12.0, help="longest clip, seconds")
     synth.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
+    synth.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes synthesising clips at the same time (default: 2, or 1 on a 1-core machine); the "
+        "files do not depend on it",
+    )
     synth.add_argument(
         "--features",
         choices=("humanml3d", "mumo_dance"),
@@ -125,6 +133,7 @@ def run_synth(args: argparse.Namespace) -> int:
             max_duration_s=args.max_duration,
             on_clip=advance,
             overwrite=args.overwrite,
+            workers=args.workers,
             feature_version={name: v for v, name in FEATURE_DEFINITIONS.items()}[args.features],
         )
     console.print(f"wrote the synthetic dataset to {args.out.resolve()}", soft_wrap=True)

@@ -52,10 +52,10 @@ def test_beat_figures(dataset):
     assert stats["beat_align_score_own_music"] > 2 * stats["beat_align_score_shuffled_music"]
 
 
-def test_same_seed_gives_identical_bytes(tmp_path):
+def test_same_seed_gives_identical_bytes_with_any_number_of_workers(tmp_path):
     first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    for root, seed in ((first, 5), (second, 5), (other, 6)):
-        build_synthetic_dataset(root, num_clips=3, seed=seed, max_duration_s=5.5)
+    for root, seed, workers in ((first, 5, 1), (second, 5, 2), (other, 6, 1)):
+        build_synthetic_dataset(root, num_clips=3, seed=seed, max_duration_s=5.5, workers=workers)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert len(files) == 3 * 2 + 4  # clips, index.jsonl, stats.json, motion_stats/ (2 files)
     for rel in files:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +84,7 @@ def build_synthetic_dataset(
     on_clip: Callable[[ClipRecord], None] | None = None,
     overwrite: bool = False,
     feature_version: int = FEATURE_VERSION,
+    workers: int = 1,
 ) -> dict:
     """Write ``num_clips`` paired music + dance clips in the layout of :mod:`mumo.data.clips`.
 
@@ -96,6 +102,8 @@ def build_synthetic_dataset(
         overwrite: replace ``out`` if it already holds files.
         feature_version: the motion-feature definition of the statistics (``motion_stats/``) and so of
             every tokenizer trained on the dataset (:data:`mumo.motion.features.FEATURE_DEFINITIONS`).
+        workers: processes that synthesise clips at the same time (1: this one); the files do not depend on
+            it.
 
     Returns:
         The figures written to ``stats.json``.
@@ -107,8 +115,55 @@ def build_synthetic_dataset(
         (root / "music").mkdir()
         (root / "motion").mkdir()
         version = check_feature_version(feature_version)
-        stats = _write_clips(root, num_clips, seed, min_duration_s, max_duration_s, on_clip, version)
+        stats = _write_clips(root, num_clips, seed, min_duration_s, max_duration_s, on_clip, version, workers)
     return stats
+
+
+@dataclass(frozen=True)
+class _Clip:
+    """One written clip and what the dataset's statistics need of it."""
+
+    record: ClipRecord
+    beat_tracking: float
+    """librosa's beat F-measure against the annotated beats (±70 ms)."""
+    beat_frames: np.ndarray
+    """Annotated beats, 60-fps frames ``[N]``."""
+    joints: np.ndarray
+    """``[T, 22, 3]`` metres."""
+
+
+def _write_clip(
+    root: Path, seed: int, min_duration_s: float, max_duration_s: float, split: Split, index: int
+) -> _Clip:
+    """Synthesise clip ``index`` (a function of ``(seed, index)`` only) and write its music and joints."""
+    rng = np.random.default_rng([seed, index])
+    style = STYLES[(seed + index) % len(STYLES)]
+    tempo = float(rng.uniform(*style.tempo_bpm))
+    duration = float(np.round(rng.uniform(min_duration_s, max_duration_s), 2))
+    track = synthesize_track(style, tempo, duration, rng)
+    dance = generate_dance(style, track, round(duration * FPS), rng)
+    music_caption, motion_caption = _captions(style, tempo, dance.moves, rng)
+    clip_id = f"synth_{seed}_{index:05d}"
+    save(root / "music" / f"{clip_id}.wav", track.audio, SAMPLE_RATE)
+    np.save(root / "motion" / f"{clip_id}.npy", dance.joints)
+    record = ClipRecord(
+        clip_id=clip_id,
+        split=split,
+        music_path=f"music/{clip_id}.wav",
+        joints_path=f"motion/{clip_id}.npy",
+        music_caption=music_caption,
+        motion_caption=motion_caption,
+        duration_s=duration,
+        tempo_bpm=round(tempo, 3),
+        beat_times_s=tuple(round(float(b), 4) for b in track.beat_times_s),
+        style=style.name,
+    )
+    return _Clip(
+        record,
+        beat_f_measure(track.beat_times_s, detect_beats(track.audio, SAMPLE_RATE)),
+        np.round(track.beat_times_s * FPS).astype(np.int64),
+        dance.joints,
+    )
 
 
 def _write_clips(
@@ -119,49 +174,36 @@ def _write_clips(
     max_duration_s: float,
     on_clip: Callable[[ClipRecord], None] | None,
     feature_version: int,
+    workers: int,
 ) -> dict:
     """The clips, index, feature statistics and figures of :func:`build_synthetic_dataset` in ``root``."""
     splits = assign_splits(num_clips, seed)
-    records: list[ClipRecord] = []
-    beat_tracking: list[float] = []
-    beat_frames: list[np.ndarray] = []
-    train_features: list[np.ndarray] = []
-    all_joints: list[np.ndarray] = []
-    for index in range(num_clips):
-        rng = np.random.default_rng([seed, index])
-        style = STYLES[(seed + index) % len(STYLES)]
-        tempo = float(rng.uniform(*style.tempo_bpm))
-        duration = float(np.round(rng.uniform(min_duration_s, max_duration_s), 2))
-        track = synthesize_track(style, tempo, duration, rng)
-        dance = generate_dance(style, track, round(duration * FPS), rng)
-        music_caption, motion_caption = _captions(style, tempo, dance.moves, rng)
-        clip_id = f"synth_{seed}_{index:05d}"
-        save(root / "music" / f"{clip_id}.wav", track.audio, SAMPLE_RATE)
-        np.save(root / "motion" / f"{clip_id}.npy", dance.joints)
-        records.append(
-            ClipRecord(
-                clip_id=clip_id,
-                split=splits[index],
-                music_path=f"music/{clip_id}.wav",
-                joints_path=f"motion/{clip_id}.npy",
-                music_caption=music_caption,
-                motion_caption=motion_caption,
-                duration_s=duration,
-                tempo_bpm=round(tempo, 3),
-                beat_times_s=tuple(round(float(b), 4) for b in track.beat_times_s),
-                style=style.name,
-            )
-        )
-        beat_tracking.append(beat_f_measure(track.beat_times_s, detect_beats(track.audio, SAMPLE_RATE)))
-        beat_frames.append(np.round(track.beat_times_s * FPS).astype(np.int64))
-        all_joints.append(dance.joints)
-        if splits[index] == "train":
-            train_features.append(joints_to_features(dance.joints, FPS, feature_version))
-        if on_clip is not None:
-            on_clip(records[-1])
+    clips: list[_Clip] = []
+    with ExitStack() as stack:
+        mapper: Callable[..., Iterator[_Clip]] = map
+        if workers > 1:  # spawned interpreters: no forked library threads
+            spawn = multiprocessing.get_context("spawn")
+            mapper = stack.enter_context(ProcessPoolExecutor(workers, mp_context=spawn)).map
+        write = partial(_write_clip, root, seed, min_duration_s, max_duration_s)
+        for clip in mapper(write, splits, range(num_clips)):
+            clips.append(clip)
+            if on_clip is not None:
+                on_clip(clip.record)
+    train_features = [
+        joints_to_features(clip.joints, FPS, feature_version)
+        for clip in clips
+        if clip.record.split == "train"
+    ]
     compute_feature_stats(train_features, feature_version=feature_version).save(root / MOTION_STATS_DIR)
+    records = [clip.record for clip in clips]
     write_index(root, records)
-    stats = _dataset_stats(records, beat_tracking, all_joints, beat_frames, seed)
+    stats = _dataset_stats(
+        records,
+        [clip.beat_tracking for clip in clips],
+        [clip.joints for clip in clips],
+        [clip.beat_frames for clip in clips],
+        seed,
+    )
     (root / STATS_FILE).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
     return stats
 
