@@ -12,9 +12,11 @@ import argparse
 import hashlib
 import json
 import logging
+import multiprocessing
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -77,8 +79,10 @@ class DemoTraining:
     stage2: str = "configs/demo/lm_stage2.yaml"
     stage1_epochs: int = 30
     stage2_epochs: int = 30
-    evaluate_every: int = 10
-    """Epochs between checkpoints and evaluations in both stages (must divide the epoch counts)."""
+    stage1_evaluate_every: int = 10
+    """Epochs between checkpoints and evaluations in stage 1 (must divide ``stage1_epochs``)."""
+    stage2_evaluate_every: int = 10
+    """The same in stage 2 (must divide ``stage2_epochs``)."""
     tokenizer_seconds: float = 300.0
     """Cap on each tokenizer's training time, seconds: a slow machine stops early (and says so) instead of
     finishing the configured steps, which then gives other results than the README's."""
@@ -110,6 +114,9 @@ class DemoStep:
     name: str
     output: str
     argv: Callable[[Path, DemoConfig], list[str]]
+    alongside_next: bool = False
+    """Run at the same time as the next step, each in its own process (independent one-thread jobs: the two
+    tokenizers)."""
 
 
 def _held_out(out: Path, config: DemoConfig) -> ClipRecord:
@@ -159,17 +166,16 @@ def _store_argv(out: Path, c: DemoConfig) -> list[str]:
 
 def _stage1_argv(out: Path, c: DemoConfig) -> list[str]:
     return ["train", c.training.stage1, f"run_dir={out / 'runs' / 'stage1'}", f"data.store={out / 'store'}",
-            f"trainer.max_epochs={c.training.stage1_epochs}", *_every(c)]
+            f"trainer.max_epochs={c.training.stage1_epochs}", *_every(c.training.stage1_evaluate_every)]
 
 
 def _stage2_argv(out: Path, c: DemoConfig) -> list[str]:
     return ["train", c.training.stage2, f"run_dir={out / 'runs' / 'stage2'}", f"data.store={out / 'store'}",
             f"init_from={out / 'runs' / 'stage1' / f'epoch={c.training.stage1_epochs}'}",
-            f"trainer.max_epochs={c.training.stage2_epochs}", *_every(c)]
+            f"trainer.max_epochs={c.training.stage2_epochs}", *_every(c.training.stage2_evaluate_every)]
 
 
-def _every(c: DemoConfig) -> list[str]:
-    every = c.training.evaluate_every
+def _every(every: int) -> list[str]:
     return [f"trainer.checkpoint_every_n_epochs={every}", f"evaluation.every_n_epochs={every}"]
 
 
@@ -201,7 +207,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("synthetic dataset", "data", _synth_argv),
     DemoStep("dance video of a held-out clip", "video", _render_argv),
     DemoStep("dance metrics, ground-truth row", "metrics", _evaluate_argv),
-    DemoStep("music codec", "tokenizers/music", _music_codec_argv),
+    DemoStep("music codec", "tokenizers/music", _music_codec_argv, alongside_next=True),
     DemoStep("motion VQ-VAE", "tokenizers/motion", _motion_tokenizer_argv),
     DemoStep("token store", "store", _store_argv),
     DemoStep("LM stage 1", "runs/stage1", _stage1_argv),
@@ -240,9 +246,60 @@ def _config_digest(argv: list[str]) -> str:
     return f"  # configs {digest[:16]}"
 
 
-def run_demo(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class _Pending:
+    """A step about to run: its command, the identity its marker records, and the marker."""
+
+    name: str
+    argv: list[str]
+    identity: str
+    marker: Path
+
+
+def _step_groups() -> list[list[tuple[int, DemoStep]]]:
+    """:data:`DEMO_STEPS` numbered from 1, in groups that run at the same time (``alongside_next``)."""
+    groups: list[list[tuple[int, DemoStep]]] = [[]]
+    for index, step in enumerate(DEMO_STEPS, start=1):
+        groups[-1].append((index, step))
+        if not step.alongside_next:
+            groups.append([])
+    return [group for group in groups if group]
+
+
+def _run_mumo(argv: list[str]) -> int:
+    """``mumo ARGV`` in this process; its exit status."""
     from mumo.cli.main import main as mumo_main
 
+    return mumo_main(argv)
+
+
+def _run_pending(pending: list[_Pending]) -> None:
+    """Run the steps (one in this process, several in one process each, at the same time) and mark each
+    that succeeded done with its identity and wall time.
+
+    Raises:
+        MumoError: a step failed (the others of its group finish and are marked done first).
+    """
+    started = time.perf_counter()
+    if len(pending) == 1:
+        statuses = [_run_mumo(pending[0].argv)]
+    else:
+        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked torch threads
+        with ProcessPoolExecutor(max_workers=len(pending), mp_context=spawn) as pool:
+            statuses = list(pool.map(_run_mumo, [step.argv for step in pending]))
+    seconds = time.perf_counter() - started
+    for step, status in zip(pending, statuses, strict=True):
+        if status == 0:
+            step.marker.parent.mkdir(parents=True, exist_ok=True)
+            step.marker.write_text(f"{step.identity}\n{seconds:.1f} s\n")
+    failed = [
+        f"'{step.name}' (exit {status})" for step, status in zip(pending, statuses, strict=True) if status
+    ]
+    if failed:
+        raise MumoError(f"demo step {', '.join(failed)} failed; fix it and re-run `mumo demo`")
+
+
+def run_demo(args: argparse.Namespace) -> int:
     console = Console()
     out: Path = args.out
     if args.fresh and out.exists():
@@ -251,25 +308,23 @@ def run_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     save_config(config, out / "demo_config.yaml")
     earlier_step_ran = False
-    for index, step in enumerate(DEMO_STEPS, start=1):
-        marker = out / step.output / ".demo-step-done"
-        title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
-        argv = step.argv(out, config)
-        command = "mumo " + " ".join(argv)
-        identity = command + _config_digest(argv)
-        if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == identity:
-            console.print(f"{title}: done already ({marker.parent})")
-            continue
-        console.print(f"[bold]{title}[/bold]: {command}")
-        earlier_step_ran = True
-        if (out / step.output).exists():  # a re-run starts clean: no stale checkpoints or metrics
-            shutil.rmtree(out / step.output)
-        started = time.perf_counter()
-        status = mumo_main(argv)
-        if status != 0:
-            raise MumoError(f"demo step '{step.name}' failed (exit {status}); fix it and re-run `mumo demo`")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{identity}\n{time.perf_counter() - started:.1f} s\n")
+    for group in _step_groups():
+        pending: list[_Pending] = []
+        for index, step in group:
+            marker = out / step.output / ".demo-step-done"
+            title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
+            argv = step.argv(out, config)
+            identity = "mumo " + " ".join(argv) + _config_digest(argv)
+            if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == identity:
+                console.print(f"{title}: done already ({marker.parent})")
+                continue
+            console.print(f"[bold]{title}[/bold]: mumo {' '.join(argv)}")
+            if (out / step.output).exists():  # a re-run starts clean: no stale checkpoints or metrics
+                shutil.rmtree(out / step.output)
+            pending.append(_Pending(step.name, argv, identity, marker))
+        if pending:
+            earlier_step_ran = True
+            _run_pending(pending)
     report = write_dataset_report(
         out / "data",
         out / "metrics" / "ground_truth.json",

@@ -1,6 +1,6 @@
 import pytest
 
-from mumo.cli.demo import _config_digest
+from mumo.cli.demo import DEMO_STEPS, _config_digest, _step_groups
 from mumo.cli.main import main
 
 
@@ -48,3 +48,9 @@ def test_a_step_config_edit_changes_the_step_identity(tmp_path):
     assert before.startswith("  # configs ")
     assert _config_digest(argv) != before
     assert _config_digest(["report", str(tmp_path)]) == ""
+
+
+def test_the_two_tokenizers_train_at_the_same_time_and_every_step_runs_once():
+    groups = [[step.name for _, step in group] for group in _step_groups()]
+    assert ["music codec", "motion VQ-VAE"] in groups
+    assert [index for group in _step_groups() for index, _ in group] == list(range(1, len(DEMO_STEPS) + 1))
