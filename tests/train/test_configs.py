@@ -68,13 +68,22 @@ def test_a_stage_evaluates_music_only_with_a_task_it_trains(tmp_path):
     assert stage2.evaluation.music_task == "joint"
 
 
-@pytest.mark.parametrize(("name", "layout"), [("lm_stage1", Layout.GIVEN_FULL), ("lm_stage2", Layout.CAUSAL)])
-def test_demo_lm_configs_load(name, layout):
-    root = EXPERIMENTS[0].parents[1] / "demo"
-    config = load_config(root / f"{name}.yaml", TrainConfig)
+@pytest.mark.parametrize(("recipe", "name", "layout", "lookahead", "batch"), [
+    ("demo", "lm_stage1", Layout.GIVEN_FULL, True, 4),
+    ("demo", "lm_stage2", Layout.GIVEN_FULL, True, 4),
+    ("quality", "lm_stage1", Layout.GIVEN_FULL, False, 8),  # as measured in docs/quality.md
+    ("quality", "lm_stage2", Layout.CAUSAL, False, 8),
+])  # fmt: skip
+def test_demo_and_quality_lm_configs_load(recipe, name, layout, lookahead, batch):
+    config = load_config(EXPERIMENTS[0].parents[1] / recipe / f"{name}.yaml", TrainConfig)
     assert config.trainer.accelerator == "cpu"
     assert config.evaluation.every_n_epochs > 0
-    assert build_model(config.model).config.layout is layout
+    assert config.data.batch_size == batch
+    model = build_model(config.model)
+    assert model.config.layout is layout
+    assert model.config.context_lookahead is lookahead
+    assert model.music_context is not None
+    assert model.motion_context is not None
 
 
 def test_the_layout_is_a_model_setting_and_the_old_stage_key_says_so():
