@@ -3,8 +3,7 @@
 * ``none`` — everything trains.
 * ``motion_only`` — motion codebook embeddings, motion feed-forward blocks and their norms, motion heads
   and the music context the motion stream reads (``music_context`` and ``music_lookahead``, where the model
-  has them) train;
-  everything else (music parts, shared attention and norms, text encoder) is frozen.
+  has them) train; everything else (music parts, shared attention and norms, text encoder) is frozen.
 * ``music_only`` — the mirror image (with the motion context the music stream reads, ``motion_context`` and
   ``motion_lookahead``).
 * ``all_but_text_encoder`` — everything trains except the description encoder (``text_encoder.*``: the T5
