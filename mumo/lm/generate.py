@@ -204,6 +204,20 @@ class _Guidance:
             return masks[0]
         return masks.repeat_interleave(self.batch, dim=0)[:, None]
 
+    def whole_context(self, model: MusicMotionLM, stream: Stream, sequence: torch.Tensor) -> torch.Tensor:
+        """The context ``[B', S, D]`` the other stream reads of ``stream``'s pattern sequence ``[B, K, S]``
+        in this task (with the lookahead where it sees ``stream`` whole), times its :attr:`context_rows` (a
+        stream the task reads the context of).
+
+        Raises:
+            ValueError: the model has no context of ``stream``.
+        """
+        seen = self.spec.sees_other(stream.other)
+        context = model.stream_context(stream, self.double(sequence), seen)
+        if context is None:
+            raise ValueError(f"the model has no {stream.value} context")
+        return context * self.context_rows[stream]
+
     def mix(self, logits: torch.Tensor) -> torch.Tensor:
         """Guided logits ``[B, ...]`` from the logits ``[B', ...]`` of both halves:
         ``uncond + scale * (cond - uncond)`` (unchanged without guidance)."""
@@ -514,14 +528,10 @@ class _Decoder:
         index = self._plan.positions(prefix)
         mask = self._guidance.per_row(self._guidance.masks[:, index][:, :, index])
         added = {}  # the reference path: the training computation over the whole sequence
-        for stream, rows in self._guidance.context_rows.items():
+        for stream in self._guidance.context_rows:
             if prefix.get(stream.other):
-                whole = self._model.stream_context(
-                    stream,
-                    self._guidance.double(self._states[stream].sequence),
-                    self._guidance.spec.sees_other(stream.other),
-                )
-                added[stream] = whole[:, : prefix[stream.other].stop] * rows if whole is not None else None
+                whole = self._guidance.whole_context(self._model, stream, self._states[stream].sequence)
+                added[stream] = whole[:, : prefix[stream.other].stop]
         to_motion, to_music = added.get(Stream.MUSIC), added.get(Stream.MOTION)
         return self._model.run(
             *self._inputs(prefix), self._guidance.conditions, mask, None, None, to_motion, to_music
@@ -561,11 +571,7 @@ class _ContextFeed:
             )
         self._model, self._guidance, self._stream, self._state = model, guidance, stream, state
         self._rows = guidance.context_rows[stream]
-        whole = None
-        if not state.generated:
-            sequence = guidance.double(state.sequence)
-            whole = model.stream_context(stream, sequence, guidance.spec.sees_other(stream.other))
-        self._whole = whole * self._rows if whole is not None else None
+        self._whole = None if state.generated else guidance.whole_context(model, stream, state.sequence)
         self._steps = StreamContextSteps(module, len(self._rows), capacity) if state.generated else None
 
     def __call__(self, span: range) -> torch.Tensor:
