@@ -314,11 +314,12 @@ def run_demo(args: argparse.Namespace) -> int:
             marker = out / step.output / ".demo-step-done"
             title = f"[{index}/{len(DEMO_STEPS)}] {step.name}"
             argv = step.argv(out, config)
-            identity = "mumo " + " ".join(argv) + _config_digest(argv)
+            command = "mumo " + " ".join(argv)
+            identity = command + _config_digest(argv)
             if not earlier_step_ran and marker.is_file() and marker.read_text().splitlines()[0] == identity:
                 console.print(f"{title}: done already ({marker.parent})")
                 continue
-            console.print(f"[bold]{title}[/bold]: mumo {' '.join(argv)}")
+            console.print(f"[bold]{title}[/bold]: {command}")
             if (out / step.output).exists():  # a re-run starts clean: no stale checkpoints or metrics
                 shutil.rmtree(out / step.output)
             pending.append(_Pending(step.name, argv, identity, marker))
