@@ -60,16 +60,30 @@ def _hat(rng: np.random.Generator) -> np.ndarray:
     return noise * _decay(noise.size, 0.012) * 0.08
 
 
+HARMONICS = {
+    "sine": {1: 1.0},
+    "saw": {h: 1.0 / h for h in range(1, 9)},
+    "square": {h: 1.0 / h for h in range(1, 10, 2)},
+    "organ": {1: 1.0, 2: 0.5, 3: 0.35, 4: 0.2},
+}
+"""Amplitude of each harmonic (multiple of the fundamental) per timbre."""
+
+
 def _tone(freq: float, seconds: float, timbre: str) -> np.ndarray:
-    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
-    harmonics = {
-        "sine": [(1, 1.0)],
-        "saw": [(h, 1.0 / h) for h in range(1, 9)],
-        "square": [(h, 1.0 / h) for h in range(1, 10, 2)],
-        "organ": [(1, 1.0), (2, 0.5), (3, 0.35), (4, 0.2)],
-    }[timbre]
-    wave = sum(amp * np.sin(2 * np.pi * freq * h * t) for h, amp in harmonics)
-    return wave / sum(amp for _, amp in harmonics)
+    """``seconds`` of a ``freq``-Hz tone of ``timbre`` (:data:`HARMONICS`), peak amplitude at most 1.
+
+    Harmonic ``h`` comes from the two before it, ``sin(hx) = 2 cos(x) sin((h-1)x) - sin((h-2)x)``: one sine
+    and one cosine per sample instead of one sine per harmonic."""
+    amplitudes = HARMONICS[timbre]
+    phase = 2 * np.pi * freq * np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    below, harmonic = np.zeros_like(phase), np.sin(phase)
+    wave = amplitudes[1] * harmonic
+    twice_cos = 2 * np.cos(phase)
+    for h in range(2, max(amplitudes) + 1):
+        below, harmonic = harmonic, twice_cos * harmonic - below
+        if h in amplitudes:
+            wave += amplitudes[h] * harmonic
+    return wave / sum(amplitudes.values())
 
 
 def _place(out: np.ndarray, sound: np.ndarray, start: int) -> None:
