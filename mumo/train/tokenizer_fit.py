@@ -53,6 +53,8 @@ class OptimizationConfig:
         max_seconds: wall-time budget of the training in seconds, counted across resumes; ``0``: no limit.
         checkpoint_every: steps between checkpoints in ``OUT/checkpoints`` (0: only the last one).
         validate_every: steps between measurements on the validation split (0: only at the end).
+        measure_clips: clips of the validation and of the test split measured, the first of each in index
+            order (0: all of them).
         resume: a checkpoint (``OUT/checkpoints/*.ckpt``) to continue from, with the same config; empty: start
             fresh.
         accelerator: Lightning accelerator (``auto``, ``cpu``, ``gpu``, ...).
@@ -71,6 +73,7 @@ class OptimizationConfig:
     max_seconds: float = 0.0
     checkpoint_every: int = 500
     validate_every: int = 0
+    measure_clips: int = 0
     resume: str = ""
     accelerator: str = "auto"
     num_threads: int = 0
@@ -85,6 +88,7 @@ class OptimizationConfig:
                 self.warmup_steps,
                 self.checkpoint_every,
                 self.validate_every,
+                self.measure_clips,
                 self.max_seconds,
                 self.num_threads,
             )

@@ -119,7 +119,7 @@ def train_motion_tokenizer(
         stats.normalize(joints_to_features(joints, MOTION_FPS, stats.feature_version))
         for joints in _joint_clips(root, "train")
     ]
-    validation = _joint_clips(root, "val", required=False)
+    validation = _joint_clips(root, "val", optimization.measure_clips, required=False)
     L.seed_everything(optimization.seed, verbose=False)
     model_config, codebooks = config.model, None
     if config.shared_codebooks:
@@ -138,7 +138,7 @@ def train_motion_tokenizer(
         (lambda: evaluate_reconstruction(tokenizer, validation)) if validation else None,
     )
     tokenizer.save(out)
-    test = evaluate_reconstruction(tokenizer, _joint_clips(root, "test"))
+    test = evaluate_reconstruction(tokenizer, _joint_clips(root, "test", optimization.measure_clips))
     return MotionTrainingResult(Path(out), summary, measured, test)
 
 
@@ -158,7 +158,7 @@ def train_music_tokenizer(
     root = Path(dataset)
     sample_rate = config.model.sample_rate
     train = _music_clips(root, "train", sample_rate)
-    validation = _music_clips(root, "val", sample_rate, required=False)
+    validation = _music_clips(root, "val", sample_rate, optimization.measure_clips, required=False)
     L.seed_everything(optimization.seed, verbose=False)
     tokenizer = MusicTokenizer.create(config.model)
     window = round(optimization.window_s * sample_rate)
@@ -177,7 +177,7 @@ def train_music_tokenizer(
         (lambda: measure_music(tokenizer, validation)) if validation else None,
     )
     tokenizer.save(out)
-    test = measure_music(tokenizer, _music_clips(root, "test", sample_rate))
+    test = measure_music(tokenizer, _music_clips(root, "test", sample_rate, optimization.measure_clips))
     return MusicTrainingResult(Path(out), summary, measured, test)
 
 
@@ -235,19 +235,21 @@ def _music_codebooks(directory: str) -> torch.Tensor:
     return music.codebooks()
 
 
-def _joint_clips(root: Path, split: str, required: bool = True) -> list[np.ndarray]:
-    clips = [np.load(root / r.joints_path) for r in read_index(root, split) if r.joints_path is not None]
+def _joint_clips(root: Path, split: str, limit: int = 0, required: bool = True) -> list[np.ndarray]:
+    """Joints of the split's clips, the first ``limit`` (0: all)."""
+    records = [r for r in read_index(root, split) if r.joints_path is not None][: limit or None]
+    clips = [np.load(root / str(r.joints_path)) for r in records]
     if not clips and required:
         raise DataError(f"{root} has no motion clips in the {split!r} split")
     return clips
 
 
-def _music_clips(root: Path, split: str, sample_rate: int, required: bool = True) -> list[np.ndarray]:
-    clips = [
-        load_audio(root / r.music_path, sample_rate).mean(axis=0)
-        for r in read_index(root, split)
-        if r.music_path is not None
-    ]
+def _music_clips(
+    root: Path, split: str, sample_rate: int, limit: int = 0, required: bool = True
+) -> list[np.ndarray]:
+    """Mono music ``[N]`` of the split's clips at ``sample_rate``, the first ``limit`` (0: all)."""
+    records = [r for r in read_index(root, split) if r.music_path is not None][: limit or None]
+    clips = [load_audio(root / str(r.music_path), sample_rate).mean(axis=0) for r in records]
     if not clips and required:
         raise DataError(f"{root} has no music in the {split!r} split")
     return clips

@@ -2,6 +2,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -9,6 +10,7 @@ from mumo.config import load_config
 from mumo.data.clips import read_index, write_index
 from mumo.errors import ConfigError
 from mumo.tokenizers import MotionTokenizer, MusicTokenizer, load_tokenizer
+from mumo.tokenizers.motion_metrics import evaluate_reconstruction
 from mumo.train.tokenizer_recipes import (
     MotionTokenizerTraining,
     MusicTokenizerTraining,
@@ -85,3 +87,14 @@ def test_a_dataset_without_validation_clips_trains_without_validation(dataset, t
     assert result.validation is None
     assert result.test.mpjpe_mm > 0
     assert "no validation clips" in caplog.text
+
+
+def test_measure_clips_measures_the_first_clips_of_a_split(dataset, tmp_path):
+    root = tmp_path / "two_test"
+    shutil.copytree(dataset, root)
+    write_index(root, [replace(r, split="test") if r.split == "val" else r for r in read_index(root)])
+    first = read_index(root, "test")[0]
+    config = MotionTokenizerTraining(model=TINY_MOTION, optimization=replace(FEW_STEPS, measure_clips=1))
+    result = train_motion_tokenizer(root, tmp_path / "motion", config)
+    alone = evaluate_reconstruction(load_tokenizer(tmp_path / "motion"), [np.load(root / first.joints_path)])
+    assert result.test == alone
