@@ -9,7 +9,7 @@ from rich.console import Console
 
 EPILOG = """examples:
   mumo evaluate runs/experiments/attempt3_2_stage1 --epochs 3,6,9 --guidance 4
-  mumo evaluate runs/demo/stage2 --epochs 2 --guidance 1,4 --seeds 0,1,2 --suites dance
+  mumo evaluate runs/demo/stage2 --epochs 2 --guidance 1,4 --seeds 0,1,2 --suites dance --render-samples 0
   mumo evaluate runs/stage2 --epochs 30 --suites music --music-prompts data/musiccaps/prompts.jsonl
 """
 
@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seeds", default=None, help="comma-separated seeds (default: config)")
     parser.add_argument(
         "--suites", default=None, help="comma-separated suites: dance, music (default: config)"
+    )
+    parser.add_argument(
+        "--render-samples",
+        type=int,
+        default=None,
+        help="dance videos rendered per evaluation into the run's samples/ (default: config)",
     )
     parser.add_argument(
         "--music-prompts",
@@ -66,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         section = replace(section, suites=[s.strip() for s in args.suites.split(",")])
     if args.music_prompts:
         section = replace(section, music_prompts=str(args.music_prompts))
+    if args.render_samples is not None:
+        section = replace(section, render_samples=args.render_samples)
     music_prompts(section)  # a bad prompt file fails before the store, tokenizers and model load
     store = TokenStore(config.data.store)
     decoders = TokenizerDecoders(store)

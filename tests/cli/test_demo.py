@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from mumo.cli.demo import DEMO_STEPS, _config_digest, _step_groups
@@ -19,7 +21,10 @@ def test_demo_end_to_end_and_rerun(tmp_path, capsys):
     assert (out / "video" / "contact_sheet.png").is_file()
     training = (out / "report" / "training.md").read_text()
     assert "beat_align_shuffled" in training
-    assert list(out.glob("runs/stage2/samples/*.mp4"))
+    assert list(out.glob("runs/stage2/samples/*_seed0_*.mp4"))
+    assert not list(out.glob("runs/stage2/samples/*_seed1_*.mp4"))  # the final seeds are scored, not rendered
+    sampled = json.loads((out / "generated" / "generation.json").read_text())
+    assert (sampled["top_k"], sampled["temperature"]) == (20, 0.6)  # as the evaluations sample
     assert "| 3 | 4 | 2 |" in training  # the final epoch, scored with seeds 0 and 1
     assert (out / "bundle" / "bundle.json").is_file()
     for name in ("video.mp4", "dance.npy", "dance.bvh", "music.wav", "generation.json"):

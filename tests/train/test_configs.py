@@ -68,17 +68,18 @@ def test_a_stage_evaluates_music_only_with_a_task_it_trains(tmp_path):
     assert stage2.evaluation.music_task == "joint"
 
 
-@pytest.mark.parametrize(("recipe", "name", "layout", "lookahead", "batch"), [
-    ("demo", "lm_stage1", Layout.GIVEN_FULL, True, 4),
-    ("demo", "lm_stage2", Layout.GIVEN_FULL, True, 4),
-    ("quality", "lm_stage1", Layout.GIVEN_FULL, False, 8),  # as measured in docs/quality.md
-    ("quality", "lm_stage2", Layout.CAUSAL, False, 8),
+@pytest.mark.parametrize(("recipe", "name", "layout", "lookahead", "batch", "temperature"), [
+    ("demo", "lm_stage1", Layout.GIVEN_FULL, True, 4, 0.6),
+    ("demo", "lm_stage2", Layout.GIVEN_FULL, True, 4, 0.6),
+    ("quality", "lm_stage1", Layout.GIVEN_FULL, False, 8, 1.0),  # as measured in docs/quality.md
+    ("quality", "lm_stage2", Layout.CAUSAL, False, 8, 1.0),
 ])  # fmt: skip
-def test_demo_and_quality_lm_configs_load(recipe, name, layout, lookahead, batch):
+def test_demo_and_quality_lm_configs_load(recipe, name, layout, lookahead, batch, temperature):
     config = load_config(EXPERIMENTS[0].parents[1] / recipe / f"{name}.yaml", TrainConfig)
     assert config.trainer.accelerator == "cpu"
     assert config.evaluation.every_n_epochs > 0
     assert config.data.batch_size == batch
+    assert config.evaluation.temperature == temperature
     model = build_model(config.model)
     assert model.config.layout is layout
     assert model.config.context_lookahead is lookahead
