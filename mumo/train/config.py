@@ -70,6 +70,9 @@ class StageSection:
         motion_input_noise: in training, the share of motion input codes replaced by random codes (the
             targets stay the true codes), so that the model cannot predict the dance from its own history
             alone and has to read the music (see docs/quality.md); 0 = off.
+        music_input_noise: the same for the music input codes, in the tasks that generate music (``joint``,
+            ``motion2music``, ``music``; never where the music is given), so that music made for a dance has
+            to read the dance; 0 = off.
     """
 
     MOVED_KEYS: ClassVar[dict[str, str]] = {
@@ -84,10 +87,12 @@ class StageSection:
     music_description_dropout: float = 0.3
     motion_description_dropout: float = 0.3
     motion_input_noise: float = 0.0
+    music_input_noise: float = 0.0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.motion_input_noise < 1.0:
-            raise ValueError(f"stage.motion_input_noise must be in [0, 1), got {self.motion_input_noise}")
+        for name in ("motion_input_noise", "music_input_noise"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"stage.{name} must be in [0, 1), got {getattr(self, name)}")
         valid = [t.value for t in Task]
         for name, probability in self.tasks.items():
             if name not in valid:

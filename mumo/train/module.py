@@ -90,15 +90,20 @@ class JointLMModule(L.LightningModule):
         if not spec.motion_description:
             motion_text = [""] * len(motion_text)
         conditions = self.model.encode_descriptions(music_text, motion_text)
-        motion_inputs = batch["motion_codes"]
+        music_inputs, motion_inputs = batch["music_codes"], batch["motion_codes"]
+        cardinality = self.model.config.cardinality
         if dropout and stage.motion_input_noise > 0:
             motion_inputs = corrupt_codes(
-                motion_inputs, stage.motion_input_noise, self.model.config.cardinality, self._generator(4)
+                motion_inputs, stage.motion_input_noise, cardinality, self._generator(4)
+            )
+        if dropout and stage.music_input_noise > 0 and spec.generates_music:
+            music_inputs = corrupt_codes(
+                music_inputs, stage.music_input_noise, cardinality, self._generator(5)
             )
         logits = self.model(
             task,
             conditions,
-            batch["music_codes"] if spec.music_stream else None,
+            music_inputs if spec.music_stream else None,
             motion_inputs if spec.motion_stream else None,
         )
         num_frames = batch["num_frames"]

@@ -19,3 +19,5 @@ def test_corruption_replaces_about_the_share_asked_for_and_is_seeded():
 def test_noise_share_is_checked_at_load():
     with pytest.raises(ValueError, match="motion_input_noise"):
         StageSection(motion_input_noise=1.0)
+    with pytest.raises(ValueError, match="music_input_noise"):
+        StageSection(music_input_noise=-0.1)

@@ -206,3 +206,28 @@ def test_schedule_follows_the_run_with_gradient_accumulation(tmp_path, tiny_stor
     too_short = {**optim, "total_steps": report["run_steps"] - 1}
     with pytest.raises(ConfigError, match="shorter than the run"):
         train(make_config(tmp_path, tiny_store, "short", epochs=2, optim=too_short, trainer=trainer))
+
+
+@pytest.mark.parametrize(("task", "corrupted"), [(Task.MOTION2MUSIC, True), (Task.MUSIC2MOTION, False)])
+def test_music_input_noise_corrupts_music_only_where_it_is_generated(tmp_path, tiny_store, task, corrupted):
+    config = make_config(tmp_path, tiny_store, "n", epochs=1)
+    config.stage.tasks = {"motion2music": 0.5, "music2motion": 0.5}
+    config.stage.music_input_noise = 0.5
+    module = JointLMModule(config)
+    fed = []
+    forward = module.model.forward
+
+    def spy(task, conditions, music_codes=None, motion_codes=None):
+        fed.append(music_codes)
+        return forward(task, conditions, music_codes, motion_codes)
+
+    module.model.forward = spy
+    music = torch.randint(0, 32, (8, 4, 6))
+    batch = {
+        "music_codes": music, "motion_codes": torch.randint(0, 32, (8, 4, 6)), "music_text": ["song"] * 8,
+        "motion_text": ["dance"] * 8, "num_frames": torch.full((8,), 6), "clip_id": list("abcdefgh"),
+    }  # fmt: skip
+    module.task_loss(batch, task, dropout=True)
+    assert (not torch.equal(fed[0], music)) is corrupted
+    module.task_loss(batch, task, dropout=False)  # validation: never
+    assert torch.equal(fed[1], music)
