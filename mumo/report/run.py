@@ -32,7 +32,9 @@ HIGHER_IS_BETTER = (
     "music_beat_align",
     "style_accuracy",
     "music_gap",
+    "dance_gap",
     "motion_accuracy_cb",
+    "music_accuracy_cb",
 )
 """Metrics, or name prefixes (``motion_accuracy_cb``: every codebook), where more is better."""
 NOT_RANKED = (
@@ -40,6 +42,7 @@ NOT_RANKED = (
     "beat_phase_locking_shuffled",
     "music_beat_align_shuffled",
     "motion_ce_own_music",
+    "music_ce_own_dance",
     "joint_speed_m_s",
 )
 PAIRED_BEAT_ALIGNMENT = {

@@ -15,7 +15,7 @@ seed; the codes are decoded by the store's tokenizers and scored:
   ``style_accuracy`` is the fraction of dances a classifier fitted on ground-truth dances assigns the style
   of their music (:mod:`mumo.metrics.style`; ``style_accuracy_gt``: the same classifier on the clips' real
   dances, its ceiling). ``music_gap`` is the teacher-forced motion cross-entropy with shuffled minus own
-  music on the validation clips (:mod:`mumo.train.music_gap`; the evaluation split where there are none),
+  music on the validation clips (:mod:`mumo.train.reading_gap`; the evaluation split where there are none),
   with ``motion_ce_own_music`` and the accuracy per motion codebook. ``render_samples`` videos per
   evaluation (generated beside ground truth, with the music) go to ``RUN_DIR/samples``.
 * ``music``: descriptions → music with ``music_task`` (a task the stage trains: ``joint`` generates music and
@@ -27,9 +27,12 @@ seed; the codes are decoded by the store's tokenizers and scored:
   set has no audio, so then the Fréchet distances compare the generated music with the evaluated clips'
   music as a pool (a note on each says so: not the MusicCaps protocol, whose reference is the prompts' own
   audio) and the KL divergences, which pair each generated clip with its own reference, are not computed
-  (``None``, with a note).
+  (``None``, with a note). With ``music_from_dance`` the suite also makes music for each clip's dance and
+  for another clip's (``music_beat_align`` and its ``_shuffled`` twin) and measures the ``dance_gap``, the
+  music gap's mirror (music cross-entropy with shuffled minus own dance, with ``music_ce_own_dance`` and the
+  accuracy per music codebook).
 
-Generation and the music gap use the model's attention layout (``model.config.layout``), so the model is
+Generation and the reading gaps use the model's attention layout (``model.config.layout``), so the model is
 sampled the way it was trained. Each (epoch, suite, guidance scale, seed) becomes one line of
 ``RUN_DIR/metrics.jsonl``.
 """
@@ -68,7 +71,7 @@ from mumo.metrics.style import StyleClassifier, windows
 from mumo.tokenizers import load_tokenizer
 from mumo.train.evaluation_config import EvaluationSection
 from mumo.train.metrics_log import EvaluationRecord, save_record
-from mumo.train.music_gap import MusicGap, music_gap
+from mumo.train.reading_gap import ReadingGap, reading_gap
 
 log = logging.getLogger(__name__)
 Scores = dict[str, float | None]
@@ -178,7 +181,7 @@ class Evaluator:
         scores["beat_align_shuffled"], scores["beat_phase_locking_shuffled"] = shuffled
         scores.update(motion_quality(joints))
         scores.update(self.style_scores(joints))
-        scores.update(self.gap.as_metrics())
+        scores.update(self.music_gap.as_metrics())
         for index in range(min(section.render_samples, len(clips))):
             name = f"epoch={epoch}_gs{scale:g}_seed{seed}_{clips[index].record.clip_id}.mp4"
             self._render(joints[index], clips[index], self.run_dir / "samples" / name)
@@ -240,8 +243,9 @@ class Evaluator:
     def dance_to_music(self, scale: float, seed: int) -> Scores:
         """Music for each clip's real dance (``motion2music``), scored by how its beats (librosa, as in
         BAS) fall on the dance's kinematic beats: ``music_beat_align`` for the music made from that dance,
-        ``music_beat_align_shuffled`` for the music the model makes from another clip's dance (same seed).
-        Empty when the dataset has no dances for the clips."""
+        ``music_beat_align_shuffled`` for the music the model makes from another clip's dance (same seed);
+        with the teacher-forced ``dance_gap`` (:mod:`mumo.train.reading_gap`). Empty when the dataset has no
+        dances for the clips."""
         clips = self.clips
         if any(c.record.joints_path is None for c in clips):
             return {}
@@ -257,6 +261,7 @@ class Evaluator:
         return {
             "music_beat_align": mean_score(music[: len(clips)]),
             "music_beat_align_shuffled": mean_score(music[len(clips) :]),
+            **self.dance_gap.as_metrics(),
         }
 
     def _own_and_shuffled(self, task: Task, scale: float, seed: int) -> GenerationResult:
@@ -296,13 +301,25 @@ class Evaluator:
         return FeatureCache(self.run_dir / "gt_features").features([np.load(p) for p in paths])
 
     @cached_property
-    def gap(self) -> MusicGap:
+    def music_gap(self) -> ReadingGap:
         """The music gap of the model on ``gap_clips`` (teacher forced: the same for every scale and seed)."""
+        return self._reading_gap(Task.MUSIC2MOTION)
+
+    @cached_property
+    def dance_gap(self) -> ReadingGap:
+        """The dance gap of the model on ``gap_clips`` (teacher forced: the same for every scale and seed)."""
+        return self._reading_gap(Task.MOTION2MUSIC)
+
+    def _reading_gap(self, task: Task) -> ReadingGap:
         clips = self.gap_clips
-        return music_gap(
-            self.model, torch.stack([c.music_codes for c in clips]),
-            torch.stack([c.motion_codes for c in clips]), [c.record.motion_caption for c in clips],
-        )  # fmt: skip
+        captions = [
+            c.record.motion_caption if task is Task.MUSIC2MOTION else c.record.music_caption for c in clips
+        ]
+        music, motion = (
+            torch.stack([c.music_codes for c in clips]),
+            torch.stack([c.motion_codes for c in clips]),
+        )
+        return reading_gap(self.model, task, music, motion, captions)
 
     @cached_property
     def style_reference(self) -> tuple[StyleClassifier, float] | None:

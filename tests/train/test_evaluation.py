@@ -50,6 +50,8 @@ def test_evaluation_writes_one_record_per_suite_scale_and_seed(
     assert music.metrics["frechet_distance"] is None
     assert 0.0 <= music.metrics["music_beat_align"] <= 1.0
     assert 0.0 <= music.metrics["music_beat_align_shuffled"] <= 1.0
+    assert isinstance(music.metrics["dance_gap"], float)
+    assert 0.0 <= music.metrics["music_accuracy_cb0"] <= 1.0
     music_calls = [kwargs for task, _, kwargs in calls if task == "motion2music"]
     assert len(music_calls) == 4
     own, shuffled = music_calls[0]["motion_codes"].chunk(2)
