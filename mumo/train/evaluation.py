@@ -272,7 +272,7 @@ class Evaluator:
         to_dance = task is Task.MUSIC2MOTION
         own = torch.stack([c.music_codes if to_dance else c.motion_codes for c in clips])
         given = torch.cat([own, torch.roll(own, shifts=1, dims=0)]).to(next(self.model.parameters()).device)
-        descriptions = [c.record.motion_caption if to_dance else c.record.music_caption for c in clips] * 2
+        descriptions = _generated_descriptions(clips, task) * 2
         streams = (
             {
                 "music_codes": given,
@@ -312,14 +312,9 @@ class Evaluator:
 
     def _reading_gap(self, task: Task) -> ReadingGap:
         clips = self.gap_clips
-        captions = [
-            c.record.motion_caption if task is Task.MUSIC2MOTION else c.record.music_caption for c in clips
-        ]
-        music, motion = (
-            torch.stack([c.music_codes for c in clips]),
-            torch.stack([c.motion_codes for c in clips]),
-        )
-        return reading_gap(self.model, task, music, motion, captions)
+        music = torch.stack([c.music_codes for c in clips])
+        motion = torch.stack([c.motion_codes for c in clips])
+        return reading_gap(self.model, task, music, motion, _generated_descriptions(clips, task))
 
     @cached_property
     def style_reference(self) -> tuple[StyleClassifier, float] | None:
@@ -369,6 +364,12 @@ class Evaluator:
             truth = np.load(self.dataset / clip.record.joints_path)[: round(seconds * MOTION_FPS)]
         title = f"{clip.record.style or clip.record.clip_id}: generated | ground truth"
         render_video(path, joints, audio=audio, ground_truth=truth, title=title)
+
+
+def _generated_descriptions(clips: list[EvalClip], task: Task) -> list[str]:
+    """The clips' descriptions of the stream ``task`` generates from the other (``music2motion``: the dance's,
+    ``motion2music``: the music's)."""
+    return [c.record.motion_caption if task is Task.MUSIC2MOTION else c.record.music_caption for c in clips]
 
 
 def _beat_frames(record: ClipRecord, clip_s: float) -> np.ndarray:
