@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mumo import checks
+
 SUITES = ("dance", "music")
 """Evaluation suites: ``dance`` (music → dance) and ``music`` (descriptions → music)."""
 
@@ -55,6 +57,7 @@ class EvaluationSection:
     render_samples: int = 2
 
     def __post_init__(self) -> None:
+        checks.integer(self.render_samples, "evaluation.render_samples (videos per evaluation)", minimum=0)
         unknown = set(self.suites) - set(SUITES)
         if unknown:
             raise ValueError(f"unknown evaluation suites {sorted(unknown)}; choose from {list(SUITES)}")
