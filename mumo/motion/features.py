@@ -83,6 +83,8 @@ JOINT_ROTATIONS = slice(JOINT_POSITIONS.stop, JOINT_POSITIONS.stop + (NUM_JOINTS
 JOINT_VELOCITIES = slice(JOINT_ROTATIONS.stop, JOINT_ROTATIONS.stop + NUM_JOINTS * 3)
 FOOT_CONTACTS = slice(JOINT_VELOCITIES.stop, JOINT_VELOCITIES.stop + 4)
 ROOT_CHANNELS = slice(ROOT_ANGULAR_VELOCITY.start, ROOT_HEIGHT.stop)
+POSITION_CHANNELS = slice(ROOT_ANGULAR_VELOCITY.start, JOINT_POSITIONS.stop)
+"""The root channels and the joint positions: the features the joints' positions are rebuilt from."""
 VELOCITY_CHANNELS = np.r_[ROOT_ANGULAR_VELOCITY, ROOT_LINEAR_VELOCITY, JOINT_VELOCITIES]
 """Indices of the per-frame velocity channels (change with the frame rate)."""
 

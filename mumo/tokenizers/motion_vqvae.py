@@ -18,6 +18,7 @@ from torch import nn
 
 from mumo.errors import ConfigError, MotionError
 from mumo.motion import FEATURE_DIM
+from mumo.motion.features import POSITION_CHANNELS
 from mumo.tokenizers.rvq import QuantizerOutput, ResidualVectorQuantizer, RVQConfig
 
 
@@ -38,6 +39,9 @@ class MotionVQVAEConfig:
         jerk_weight: weight of the MSE of third differences. Small, fast errors barely move the feature MSE
             but dominate the jitter (m/s³) of the decoded joints, which is a third difference at 60 fps;
             this term weighs them (docs/quality.md, "Floors and ceilings").
+        jerk_channels: the features the jerk term reads: ``"all"``, or ``"positions"`` (the root channels and
+            the joint positions, :data:`~mumo.motion.features.POSITION_CHANNELS`: the ones the decoded joints'
+            jitter is made of, leaving rotations and velocities free to follow the data).
         commitment_weight: weight of the commitment loss.
     """
 
@@ -53,11 +57,14 @@ class MotionVQVAEConfig:
     velocity_weight: float = 1.0
     acceleration_weight: float = 0.0
     jerk_weight: float = 0.0
+    jerk_channels: str = "all"
     commitment_weight: float = 0.02
 
     def __post_init__(self) -> None:
         if not self.channels or min(self.channels) < 1 or self.res_depth < 1:
             raise ConfigError(f"motion VQ-VAE needs positive channels and res_depth, got {self}")
+        if self.jerk_channels not in ("all", "positions"):
+            raise ConfigError(f"jerk_channels must be 'all' or 'positions', got {self.jerk_channels!r}")
         if self.input_fps <= 0 or self.token_rate <= 0:
             raise ConfigError(
                 f"input_fps and token_rate must be positive, got {self.input_fps}, {self.token_rate}"
@@ -200,9 +207,11 @@ class MotionVQVAE(nn.Module):
         quantized = self.quantizer(self.embed(features))
         reconstruction = self.reconstruct(quantized.quantized, features.shape[1])
         target = features.float()
-        feature_loss, velocity_loss, acceleration_loss, jerk_loss = (
-            _difference_loss(reconstruction, target, order) for order in range(4)
+        feature_loss, velocity_loss, acceleration_loss = (
+            _difference_loss(reconstruction, target, order) for order in range(3)
         )
+        jerk_read = POSITION_CHANNELS if self.config.jerk_channels == "positions" else slice(None)
+        jerk_loss = _difference_loss(reconstruction[..., jerk_read], target[..., jerk_read], 3)
         loss = (
             feature_loss
             + self.config.velocity_weight * velocity_loss

@@ -3,7 +3,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from mumo.errors import MotionError
+from mumo.errors import ConfigError, MotionError
+from mumo.motion.features import POSITION_CHANNELS
 from mumo.tokenizers.motion_vqvae import MotionVQVAE, round_half_up
 
 from .helpers import TINY_MOTION
@@ -65,3 +66,17 @@ def test_difference_terms_of_clips_too_short_for_them_are_zero():
     assert short.acceleration_loss > 0
     assert short.jerk_loss == 0
     assert model(torch.randn(1, 2, 263)).acceleration_loss == 0
+
+
+def test_the_jerk_term_can_read_the_position_channels_alone():
+    torch.manual_seed(0)
+    features = torch.randn(1, 24, 263).cumsum(1) * 0.1
+    model = MotionVQVAE(replace(TINY_MOTION, jerk_weight=1.0, jerk_channels="positions"))
+    out = model(features)
+    reconstructed, target = out.reconstruction[..., POSITION_CHANNELS], features[..., POSITION_CHANNELS]
+    assert reconstructed.shape[-1] == 67  # root (4) and 21 joint positions (63)
+    torch.testing.assert_close(
+        out.jerk_loss, (reconstructed.diff(n=3, dim=1) - target.diff(n=3, dim=1)).pow(2).mean()
+    )
+    with pytest.raises(ConfigError, match="jerk_channels must be 'all' or 'positions'"):
+        replace(TINY_MOTION, jerk_channels="joints")
