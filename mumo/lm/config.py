@@ -21,8 +21,9 @@ class LMConfig:
         condition_dim: width of the description states the cross-attention reads (after projection).
         dropout: dropout on attention outputs and feed-forward blocks during training.
         max_period: base of the sinusoidal positions (10 000 in MusicGen).
-        text_encoder: ``"bytes"`` (a small byte-level encoder trained with the LM) or ``"t5"`` (a frozen T5
-            encoder read from ``t5_directory``).
+        text_encoder: ``"bytes"`` or ``"words"`` (a small encoder over bytes or hashed words, trained with
+            the LM: :class:`~mumo.lm.text.LearnedTextEncoder`) or ``"t5"`` (a frozen T5 encoder read from
+            ``t5_directory``).
         t5_directory: local directory of the T5 encoder and its tokenizer: a T5 directory, or a whole
             MusicGen directory (its own T5). ``None`` with ``"t5"`` only for an LM imported from an in-memory
             MusicGen, which cannot be rebuilt from its config alone.
@@ -59,8 +60,8 @@ class LMConfig:
     def __post_init__(self) -> None:
         if self.dim % self.num_heads:
             raise ValueError(f"dim {self.dim} is not divisible by num_heads {self.num_heads}")
-        if self.text_encoder not in ("bytes", "t5"):
-            raise ValueError(f"text_encoder must be 'bytes' or 't5', got {self.text_encoder!r}")
+        if self.text_encoder not in ("bytes", "words", "t5"):
+            raise ValueError(f"text_encoder must be 'bytes', 'words' or 't5', got {self.text_encoder!r}")
         for name in ("music_context_layers", "motion_context_layers"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")

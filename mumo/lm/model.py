@@ -28,7 +28,7 @@ from mumo.lm.musicgen_import import config_from_musicgen, import_musicgen, read_
 from mumo.lm.stream_context import StreamContext
 from mumo.lm.streams import Stream
 from mumo.lm.tasks import Task, task_spec
-from mumo.lm.text import ByteTextEncoder, T5TextEncoder, null_condition
+from mumo.lm.text import LearnedTextEncoder, T5TextEncoder, null_condition
 from mumo.weights import load_weights_file, read_config_file, save_model_folder
 
 
@@ -104,7 +104,9 @@ class MusicMotionLM(nn.Module):
             text_encoder = (
                 T5TextEncoder.from_directory(str(config.t5_directory), config.condition_dim)
                 if config.text_encoder == "t5"
-                else ByteTextEncoder(config.condition_dim, num_heads=_text_heads(config.condition_dim))
+                else LearnedTextEncoder(
+                    config.condition_dim, config.text_encoder, num_heads=_text_heads(config.condition_dim)
+                )
             )
         self.text_encoder = text_encoder
 

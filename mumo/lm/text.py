@@ -2,8 +2,10 @@
 
 Two encoders:
 
-* :class:`ByteTextEncoder` — a small transformer over UTF-8 bytes, trained with the LM. Needs no downloaded
-  weights; the synthetic demo uses it.
+* :class:`LearnedTextEncoder` — a small transformer trained with the LM, over UTF-8 bytes (``"bytes"``) or
+  over words hashed into :data:`WORD_BUCKETS` embeddings (``"words"``: a word is one input, so a description's
+  key words reach the LM after far fewer steps than when it must spell them out of bytes). Needs no
+  downloaded weights; the synthetic demo uses it.
 * :class:`T5TextEncoder` — a frozen T5 encoder and its tokenizer read from a local directory (a T5 encoder
   such as ``t5-base`` saved with ``save_pretrained``, or a whole transformers MusicGen directory, whose own
   T5 is used) and a trainable projection to ``condition_dim`` (MusicGen's ``enc_to_dec_proj``). The T5
@@ -19,6 +21,8 @@ MusicGen's unconditional branch (its cross-attention then reads exactly zero). T
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -28,10 +32,23 @@ from torch import nn
 from mumo.errors import CheckpointError
 from mumo.lm.layers import sinusoidal_positions
 
-BYTE_VOCAB = 258  # 256 byte values, end token, padding
-END_TOKEN = 256
-PAD_TOKEN = 257
-MAX_BYTES = 128
+MAX_UNITS = 128
+"""Longest description read, in units (bytes or words, the end token included); the rest is cut."""
+WORD_BUCKETS = 4096
+"""Embeddings of the ``"words"`` encoder: each lower-cased word is hashed (CRC-32) into one of them."""
+WORD_PATTERN = re.compile(r"[^\W_]+")
+UNIT_VOCAB = {"bytes": 256, "words": WORD_BUCKETS}
+"""Input units of each learned encoder; two more ids follow them: the end token and padding."""
+
+
+def text_units(text: str, units: str) -> list[int]:
+    """The ids a learned encoder reads for ``text``: its UTF-8 bytes, or its lower-cased words (runs of
+    letters and digits) hashed into :data:`WORD_BUCKETS`; at most ``MAX_UNITS - 1`` of them."""
+    if units == "bytes":
+        ids = list(text.encode("utf-8"))
+    else:
+        ids = [zlib.crc32(word.encode()) % WORD_BUCKETS for word in WORD_PATTERN.findall(text.lower())]
+    return ids[: MAX_UNITS - 1]
 
 
 NULL_DESCRIPTION = ""
@@ -54,13 +71,25 @@ def null_condition(
     return states * mask[..., None].to(states.dtype), mask
 
 
-class ByteTextEncoder(nn.Module):
-    """Bytes → embedding + sinusoidal positions → ``num_layers`` transformer encoder layers."""
+class LearnedTextEncoder(nn.Module):
+    """Units (bytes or hashed words, :func:`text_units`) → embedding + sinusoidal positions →
+    ``num_layers`` transformer encoder layers, trained with the LM.
 
-    def __init__(self, dim: int, num_layers: int = 2, num_heads: int = 4) -> None:
+    Args:
+        dim: width of the states.
+        units: ``"bytes"`` or ``"words"``.
+        num_layers, num_heads: shape of the transformer encoder.
+    """
+
+    def __init__(self, dim: int, units: str = "bytes", num_layers: int = 2, num_heads: int = 4) -> None:
         super().__init__()
+        if units not in UNIT_VOCAB:
+            raise ValueError(f"text units must be one of {sorted(UNIT_VOCAB)}, got {units!r}")
         self.dim = dim
-        self.embedding = nn.Embedding(BYTE_VOCAB, dim, padding_idx=PAD_TOKEN)
+        self.units = units
+        self.end_token = UNIT_VOCAB[units]
+        self.pad_token = self.end_token + 1
+        self.embedding = nn.Embedding(self.end_token + 2, dim, padding_idx=self.pad_token)
         layer = nn.TransformerEncoderLayer(
             dim, num_heads, 2 * dim, dropout=0.0, batch_first=True, norm_first=True
         )
@@ -68,12 +97,13 @@ class ByteTextEncoder(nn.Module):
         self.norm = nn.LayerNorm(dim)
 
     def tokenize(self, texts: Sequence[str], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        rows = [[*text.encode("utf-8")[: MAX_BYTES - 1], END_TOKEN] for text in texts]
+        """Ids ``[B, L]`` (each text's units, its end token, then padding) and mask ``[B, L]``."""
+        rows = [[*text_units(text, self.units), self.end_token] for text in texts]
         length = max(len(r) for r in rows)
-        tokens = torch.full((len(rows), length), PAD_TOKEN, dtype=torch.long)
+        tokens = torch.full((len(rows), length), self.pad_token, dtype=torch.long)
         for i, row in enumerate(rows):
             tokens[i, : len(row)] = torch.tensor(row)
-        return tokens.to(device), (tokens != PAD_TOKEN).long().to(device)
+        return tokens.to(device), (tokens != self.pad_token).long().to(device)
 
     def forward(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """States ``[B, L, dim]`` and mask ``[B, L]`` of ``texts``."""
