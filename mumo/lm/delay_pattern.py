@@ -45,10 +45,16 @@ class DelayPattern:
             [sequence[:, k, k + 1 : k + 1 + num_frames] for k in range(self.num_codebooks)], dim=1
         )
 
+    def logit_steps(self, codebook: int, num_frames: int) -> slice:
+        """The LM output steps whose logits predict codes ``0 .. T-1`` of ``codebook``: ``t + k``."""
+        return slice(codebook, codebook + num_frames)
+
     def revert_logits(self, logits: torch.Tensor, num_frames: int) -> torch.Tensor:
         """LM outputs ``[B, K, S-1, card]`` (step ``s`` predicts step ``s + 1``) → ``[B, K, T, card]``
         aligned with the codes."""
-        return torch.stack([logits[:, k, k : k + num_frames] for k in range(self.num_codebooks)], dim=1)
+        return torch.stack(
+            [logits[:, k, self.logit_steps(k, num_frames)] for k in range(self.num_codebooks)], dim=1
+        )
 
     def valid_steps(self, num_frames: int, device: torch.device | None = None) -> torch.Tensor:
         """Bool ``[K, S]``: which pattern positions hold a real code (not the special token)."""

@@ -62,7 +62,8 @@ class Conditions:
 
 @dataclass(frozen=True)
 class StreamLogits:
-    """Logits per stream, ``[B, K, T, cardinality]`` aligned with the codes (``None``: stream absent)."""
+    """Logits per stream, ``[B, K, T, cardinality]`` aligned with the codes (``None``: a stream the task does
+    not predict: given, or absent)."""
 
     music: torch.Tensor | None
     motion: torch.Tensor | None
@@ -194,7 +195,23 @@ class MusicMotionLM(nn.Module):
             c.num_layers, batch, c.num_heads, capacity, c.dim // c.num_heads, weight.dtype, weight.device
         )
 
-    def run(
+    def run(self, *inputs: Any, **options: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """One pass over new pattern steps of both streams, with the arguments of :meth:`hidden_states`; then
+        each stream's heads.
+
+        Returns:
+            Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
+            step ``s + 1``).
+        """
+        music, motion = self.hidden_states(*inputs, **options)
+        return self.stream_logits(Stream.MUSIC, music), self.stream_logits(Stream.MOTION, motion)
+
+    def stream_logits(self, stream: Stream, hidden: torch.Tensor) -> torch.Tensor:
+        """Logits ``[B, K, Q, card]`` of ``stream``'s heads for its final hidden states ``[B, Q, D]``."""
+        heads = self.music_heads if stream is Stream.MUSIC else self.motion_heads
+        return torch.stack([head(hidden) for head in heads], dim=1)
+
+    def hidden_states(
         self,
         music_tokens: torch.Tensor,
         music_positions: torch.Tensor,
@@ -207,7 +224,7 @@ class MusicMotionLM(nn.Module):
         to_motion: torch.Tensor | None = None,
         to_music: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """One pass over new pattern steps of both streams.
+        """The final (normed) hidden states of new pattern steps of both streams.
 
         Args:
             music_tokens: ``[B, K, Qm]`` pattern tokens (``Qm`` may be 0); ``music_positions``: their steps.
@@ -222,8 +239,7 @@ class MusicMotionLM(nn.Module):
             to_music: ``[B, Qm, D]`` added to the music inputs: the motion's context.
 
         Returns:
-            Music logits ``[B, K, Qm, card]`` and motion logits ``[B, K, Qd, card]`` (step ``s`` predicts
-            step ``s + 1``).
+            The music steps' ``[B, Qm, D]`` and the motion steps' ``[B, Qd, D]``.
         """
         num_music = music_tokens.shape[-1]
         music = _plus(self._embed(music_tokens, self.music_embeddings, music_positions), to_music)
@@ -235,9 +251,7 @@ class MusicMotionLM(nn.Module):
         for index, (layer, kv) in enumerate(zip(self.layers, self.cross_kv(conditions, cache), strict=True)):
             x = layer(x, num_music, self_mask, kv, cross_mask, cache, index, slots)
         x = self.out_norm(x)
-        music_logits = torch.stack([head(x[:, :num_music]) for head in self.music_heads], dim=1)
-        motion_logits = torch.stack([head(x[:, num_music:]) for head in self.motion_heads], dim=1)
-        return music_logits, motion_logits
+        return x[:, :num_music], x[:, num_music:]
 
     # ------------------------------------------------------------- training
     def forward(
@@ -283,7 +297,7 @@ class MusicMotionLM(nn.Module):
             seen = spec.sees_other(stream.other)
             context = self.stream_context(stream, sequence, seen) if seen != Visibility.NONE else None
             contexts[stream] = context[:, :-1] if context is not None else None  # a lookahead reads the last
-        music_logits, motion_logits = self.run(
+        music_hidden, motion_hidden = self.hidden_states(
             music_in,
             positions[: music_in.shape[-1]],
             motion_in,
@@ -293,10 +307,22 @@ class MusicMotionLM(nn.Module):
             to_motion=contexts[Stream.MUSIC],
             to_music=contexts[Stream.MOTION],
         )
-        return StreamLogits(
-            music=self.pattern.revert_logits(music_logits, num_frames) if spec.music_stream else None,
-            motion=self.pattern.revert_logits(motion_logits, num_frames) if spec.motion_stream else None,
-        )
+        parts = {Stream.MUSIC: music_hidden, Stream.MOTION: motion_hidden}
+        logits = {  # only the streams the task predicts: a given stream's heads would be computed for nothing
+            stream: self.aligned_logits(stream, part, num_frames)
+            for stream, part in parts.items()
+            if spec.generates(stream)
+        }
+        return StreamLogits(music=logits.get(Stream.MUSIC), motion=logits.get(Stream.MOTION))
+
+    def aligned_logits(self, stream: Stream, hidden: torch.Tensor, num_frames: int) -> torch.Tensor:
+        """Logits ``[B, K, T, card]`` aligned with ``stream``'s codes from its final hidden states
+        ``[B, T + K - 1, D]``: each codebook's head on only the steps that predict its codes (the same values
+        as :meth:`DelayPattern.revert_logits` of :meth:`stream_logits`, without computing, or back-propagating
+        through, the logits it drops)."""
+        heads = self.music_heads if stream is Stream.MUSIC else self.motion_heads
+        steps = [self.pattern.logit_steps(k, num_frames) for k in range(len(heads))]
+        return torch.stack([head(hidden[:, step]) for head, step in zip(heads, steps, strict=True)], dim=1)
 
     def music_logits(
         self, sequence: torch.Tensor, condition_states: torch.Tensor, condition_mask: torch.Tensor
@@ -310,8 +336,8 @@ class MusicMotionLM(nn.Module):
         empty = sequence[..., :0]
         positions = torch.arange(length, device=sequence.device)
         mask = two_stream_mask(length, 0, Visibility.NONE, Visibility.NONE, sequence.device)
-        music, _ = self.run(sequence, positions, empty, positions[:0], conditions, mask)
-        return music
+        music, _ = self.hidden_states(sequence, positions, empty, positions[:0], conditions, mask)
+        return self.stream_logits(Stream.MUSIC, music)
 
     @classmethod
     def from_musicgen(

@@ -5,6 +5,7 @@ from mumo.lm.config import DEBUG_CONFIG
 from mumo.lm.delay_pattern import DelayPattern
 from mumo.lm.masks import Visibility, cross_attention_mask, two_stream_mask
 from mumo.lm.model import MusicMotionLM
+from mumo.lm.streams import Stream
 from mumo.lm.tasks import TASK_SPECS, Layout, Task, task_spec
 
 
@@ -121,21 +122,56 @@ def model():
     return MusicMotionLM(DEBUG_CONFIG).eval()
 
 
+def final_hidden_states(model: MusicMotionLM, task: Task, conditions, music, motion):
+    """The teacher-forced logits of ``task`` and the final hidden states ``[B, Qm + Qd, D]`` behind them."""
+    captured = []
+    hook = model.out_norm.register_forward_hook(lambda module, args, out: captured.append(out))
+    try:
+        with torch.no_grad():
+            logits = model(task, conditions, music, motion)
+    finally:
+        hook.remove()
+    return logits, captured[0]
+
+
 def test_invisible_tokens_do_not_change_logits(model):
     """In music2motion, music never sees motion; motion at frame t never sees later motion."""
     gen = torch.Generator().manual_seed(0)
     music = torch.randint(0, 32, (1, 4, 8), generator=gen)
     motion = torch.randint(0, 32, (1, 4, 8), generator=gen)
     conditions = model.encode_descriptions(["x"], ["y"])
-    with torch.no_grad():
-        base = model(Task.MUSIC2MOTION, conditions, music, motion)
-        changed_motion = motion.clone()
-        changed_motion[:, :, 6:] = (changed_motion[:, :, 6:] + 1) % 32
-        after = model(Task.MUSIC2MOTION, conditions, music, changed_motion)
-    torch.testing.assert_close(base.music, after.music, rtol=0, atol=0)
+    base, base_hidden = final_hidden_states(model, Task.MUSIC2MOTION, conditions, music, motion)
+    changed_motion = motion.clone()
+    changed_motion[:, :, 6:] = (changed_motion[:, :, 6:] + 1) % 32
+    after, after_hidden = final_hidden_states(model, Task.MUSIC2MOTION, conditions, music, changed_motion)
+    music_steps = model.pattern.input_length(8)
+    torch.testing.assert_close(base_hidden[:, :music_steps], after_hidden[:, :music_steps], rtol=0, atol=0)
     # motion logits of frame t read pattern steps <= t + k; codes of frames >= 6 enter at steps >= 7
     torch.testing.assert_close(base.motion[:, 0, :6], after.motion[:, 0, :6], rtol=0, atol=0)
     assert not torch.allclose(base.motion[:, 0, 7:], after.motion[:, 0, 7:])
+
+
+@pytest.mark.parametrize("task", list(Task))
+def test_teacher_forcing_gives_the_logits_of_the_predicted_streams_only(model, task):
+    """A task's forward gives logits for the streams it predicts, and none for a given one; they are the
+    heads' outputs at every pattern step, reverted to the codes' frames by the delay pattern."""
+    gen = torch.Generator().manual_seed(0)
+    spec = task_spec(task, model.config.layout)
+    music = torch.randint(0, 32, (2, 4, 6), generator=gen) if spec.music_stream else None
+    motion = torch.randint(0, 32, (2, 4, 6), generator=gen) if spec.motion_stream else None
+    conditions = model.encode_descriptions(["a", "b"], ["c", "d"])
+    logits, hidden = final_hidden_states(model, task, conditions, music, motion)
+    music_steps = model.pattern.input_length(6) if spec.music_stream else 0
+    parts = {Stream.MUSIC: hidden[:, :music_steps], Stream.MOTION: hidden[:, music_steps:]}
+    for stream, got in ((Stream.MUSIC, logits.music), (Stream.MOTION, logits.motion)):
+        if not spec.generates(stream):
+            assert got is None
+            continue
+        with torch.no_grad():
+            every_step = model.stream_logits(stream, parts[stream])
+        assert got is not None
+        assert got.shape == (2, 4, 6, model.config.cardinality)
+        torch.testing.assert_close(got, model.pattern.revert_logits(every_step, 6))
 
 
 def test_text_cross_attention_is_not_causal(model):
