@@ -1,4 +1,5 @@
-"""Floors and ceilings of the music → dance metrics for a token store, side by side in one run.
+"""Floors and ceilings of the music → dance and dance → music metrics for a token store, side by side in one
+run.
 
 For the first ``--clips`` test clips (``--seconds`` each) of a token store built over a dataset with dances:
 
@@ -12,7 +13,13 @@ For the first ``--clips`` test clips (``--seconds`` each) of a token store built
 
 Each row: beat alignment with the clip's music (BAS) and with another clip's music (shuffled), jitter,
 foot skating, FID_k against the train pool and style accuracy (where styles are labelled), with the spread
-over seeds for the rows with random codes. ``docs/quality.md`` quotes this table.
+over seeds for the rows with random codes.
+
+Then the same for dance → music, with the music in place of the dance: the clips' real music, their music
+codes decoded by the music tokenizer, random music codes decoded, and the first codebook true with 1-3
+random; each scored as the evaluation scores music made for a dance (librosa's beats of the music against
+the kinematic beats of the clip's own dance, and of another clip's dance). ``docs/quality.md`` quotes both
+tables.
 
     python bench/quality_bounds.py --store outputs/demo/store
 """
@@ -25,9 +32,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from mumo.data.clips import MOTION_FPS, read_index
+from mumo.audio import load
+from mumo.data.clips import MOTION_FPS, MUSIC_SAMPLE_RATE, read_index
 from mumo.data.token_store import TokenStore
-from mumo.metrics.beat_align import clip_beat_align_score
+from mumo.metrics.beat_align import beat_align_score, clip_beat_align_score, motion_beats, music_beat_frames
 from mumo.metrics.dance import evaluate as evaluate_dance
 from mumo.metrics.dance import extract_features
 from mumo.metrics.motion_quality import foot_skating_ratio
@@ -93,12 +101,19 @@ def main() -> None:
     with torch.no_grad():
         decoded = list(np.asarray(tokenizer.decode_to_joints(codes))[:, :frames])
     _row("ground-truth codes decoded", decoded, clips, dataset, classifier, pool)
-    card = store.meta.motion.cardinality
+    _dance_rows(
+        codes, tokenizer, frames, clips, dataset, classifier, pool, store.meta.motion.cardinality, args.seeds
+    )
+    _music_rows(store, clips, dataset, args.seconds, args.seeds)
+
+
+def _dance_rows(codes, tokenizer, frames, clips, dataset, classifier, pool, card: int, seeds: int) -> None:
+    """The rows with randomised motion codes, ``seeds`` draws each, and their mean ± sd."""
     variants = [("random codes", 0, 0.0), ("codebook 0 true, 1-3 random", 1, 0.0)]
     variants += [(f"codebook 0 with {p:.0%} random, 1-3 random", 1, p) for p in (0.2, 0.4)]
     for name, first_random, share in variants:
         rows = []
-        for seed in range(args.seeds):
+        for seed in range(seeds):
             generator = torch.Generator().manual_seed(seed)
             partly = _randomised(codes, card, first_random, share, generator)
             with torch.no_grad():
@@ -111,6 +126,42 @@ def main() -> None:
                 for k in rows[0]
             )
         )
+
+
+def _music_rows(store: TokenStore, clips, dataset: Path, seconds: float, seeds: int) -> None:
+    """Dance → music bounds: each music variant's beats against the clip's own dance and another clip's."""
+    print("\ndance -> music: the music's beats against the kinematic beats of its dance", flush=True)
+    frames = round(seconds * MOTION_FPS)
+    dances = [motion_beats(np.load(dataset / str(c.record.joints_path))[:frames]) for c in clips]
+    tokenizer = load_tokenizer(store.meta.music.directory)
+    codes = torch.stack([c.music_codes for c in clips])
+
+    def decoded(music_codes: torch.Tensor) -> list[np.ndarray]:
+        with torch.no_grad():
+            return list(tokenizer.decode(music_codes).float().numpy())
+
+    def row(name: str, audio: list[np.ndarray]) -> float:
+        beats = [music_beat_frames(a, MUSIC_SAMPLE_RATE) for a in audio]
+        own = np.array([beat_align_score(m, d) for m, d in zip(beats, dances, strict=True)])
+        shuffled = np.array(
+            [beat_align_score(m, d) for m, d in zip(beats, dances[1:] + dances[:1], strict=True)]
+        )
+        print(f"{name:28s} music_beat_align {own.mean():.3f}  shuffled {shuffled.mean():.3f}  "
+              f"paired {np.mean(own - shuffled):+.3f}", flush=True)  # fmt: skip
+        return float(np.mean(own - shuffled))
+
+    real = [load(dataset / str(c.record.music_path), MUSIC_SAMPLE_RATE, first_seconds=seconds) for c in clips]
+    row("real music", real)
+    row("ground-truth codes decoded", decoded(codes))
+    card = store.meta.music.cardinality
+    for name, first_random in (("random codes", 0), ("codebook 0 true, 1-3 random", 1)):
+        paired = []
+        for seed in range(seeds):
+            generator = torch.Generator().manual_seed(seed)
+            paired.append(
+                row(f"{name}, seed {seed}", decoded(_randomised(codes, card, first_random, 0.0, generator)))
+            )
+        print(f"{name + ': paired mean ± sd':28s} {np.mean(paired):+.3f} ± {np.std(paired):.3f}", flush=True)
 
 
 def _randomised(
