@@ -206,10 +206,13 @@ class MusicMotionLM(nn.Module):
         music, motion = self.hidden_states(*inputs, **options)
         return self.stream_logits(Stream.MUSIC, music), self.stream_logits(Stream.MOTION, motion)
 
+    def stream_heads(self, stream: Stream) -> nn.ModuleList:
+        """``stream``'s classification heads, one per codebook."""
+        return self.music_heads if stream is Stream.MUSIC else self.motion_heads
+
     def stream_logits(self, stream: Stream, hidden: torch.Tensor) -> torch.Tensor:
         """Logits ``[B, K, Q, card]`` of ``stream``'s heads for its final hidden states ``[B, Q, D]``."""
-        heads = self.music_heads if stream is Stream.MUSIC else self.motion_heads
-        return torch.stack([head(hidden) for head in heads], dim=1)
+        return torch.stack([head(hidden) for head in self.stream_heads(stream)], dim=1)
 
     def hidden_states(
         self,
@@ -320,7 +323,7 @@ class MusicMotionLM(nn.Module):
         ``[B, T + K - 1, D]``: each codebook's head on only the steps that predict its codes (the same values
         as :meth:`DelayPattern.revert_logits` of :meth:`stream_logits`, without computing, or back-propagating
         through, the logits it drops)."""
-        heads = self.music_heads if stream is Stream.MUSIC else self.motion_heads
+        heads = self.stream_heads(stream)
         steps = [self.pattern.logit_steps(k, num_frames) for k in range(len(heads))]
         return torch.stack([head(hidden[:, step]) for head, step in zip(heads, steps, strict=True)], dim=1)
 
