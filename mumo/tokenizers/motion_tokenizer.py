@@ -40,7 +40,7 @@ class MotionTokenizer(nn.Module):
         cls, config: MotionVQVAEConfig, stats: FeatureStats, codebooks: torch.Tensor | None = None
     ) -> MotionTokenizer:
         """A new, untrained tokenizer (``codebooks [K, N, D]``: external codebooks for the quantiser)."""
-        return cls(MotionVQVAE(config, codebooks), stats)
+        return cls(MotionVQVAE(config, codebooks, stats), stats)
 
     @property
     def frame_rate(self) -> float:
@@ -126,9 +126,10 @@ class MotionTokenizer(nn.Module):
                     "retrain the tokenizer (`mumo tokenize train-motion`) on a dataset built by this mumo",
                 )
             )
-        model = MotionVQVAE(model_config)
+        stats = FeatureStats.load(stats_path)
+        model = MotionVQVAE(model_config, stats=stats)
         load_weights(directory, model)
-        return cls(model, FeatureStats.load(stats_path))
+        return cls(model, stats)
 
     @property
     def _device(self) -> torch.device:

@@ -12,13 +12,15 @@ import itertools
 import math
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from mumo.errors import ConfigError, MotionError
-from mumo.motion import FEATURE_DIM
+from mumo.motion import FEATURE_DIM, FeatureStats
 from mumo.motion.features import POSITION_CHANNELS
+from mumo.tokenizers.kinematic_losses import foot_slide_loss, joint_path_loss, rebuild_joints
 from mumo.tokenizers.rvq import QuantizerOutput, ResidualVectorQuantizer, RVQConfig
 
 
@@ -43,6 +45,16 @@ class MotionVQVAEConfig:
             the joint positions, :data:`~mumo.motion.features.POSITION_CHANNELS`: the ones the decoded joints'
             jitter is made of, leaving rotations and velocities free to follow the data).
         commitment_weight: weight of the commitment loss.
+        foot_slide_weight: weight of the foot-sliding term
+            (:func:`~mumo.tokenizers.kinematic_losses.foot_slide_loss`: the mean squared horizontal speed,
+            (m/s)², of the rebuilt ankles and toes where the target's contact channels mark them standing).
+        joint_path_weight: weight of the MSE (m²) of the joints rebuilt over the window, root path and turns
+            included (:func:`~mumo.tokenizers.kinematic_losses.joint_path_loss`). The two terms read
+            de-normalised features, so the model needs the feature statistics (``MotionVQVAE(...,
+            stats=...)``, as :class:`~mumo.tokenizers.motion_tokenizer.MotionTokenizer` builds it).
+        decoder_code_noise: in training, the share of code frames whose decoder input is the codebook vectors
+            of uniformly random codes instead of their own, so that the decoder learns to decode sequences
+            its encoder never makes, as an LM's samples are (0: none).
     """
 
     input_dim: int = FEATURE_DIM
@@ -59,8 +71,16 @@ class MotionVQVAEConfig:
     jerk_weight: float = 0.0
     jerk_channels: str = "all"
     commitment_weight: float = 0.02
+    foot_slide_weight: float = 0.0
+    joint_path_weight: float = 0.0
+    decoder_code_noise: float = 0.0
 
     def __post_init__(self) -> None:
+        if min(self.foot_slide_weight, self.joint_path_weight) < 0 or not 0 <= self.decoder_code_noise < 1:
+            raise ConfigError(
+                "foot_slide_weight and joint_path_weight must be >= 0 and decoder_code_noise in [0, 1), got "
+                f"{self.foot_slide_weight}, {self.joint_path_weight} and {self.decoder_code_noise}"
+            )
         if not self.channels or min(self.channels) < 1 or self.res_depth < 1:
             raise ConfigError(f"motion VQ-VAE needs positive channels and res_depth, got {self}")
         if self.jerk_channels not in ("all", "positions"):
@@ -95,6 +115,8 @@ class MotionVQVAEOutput:
         velocity_loss: scalar MSE of frame-to-frame differences.
         acceleration_loss: scalar MSE of second differences (0 for fewer than 3 frames).
         jerk_loss: scalar MSE of third differences (0 for fewer than 4 frames).
+        foot_slide_loss: scalar foot-sliding term, (m/s)² (0 when neither joint term is weighted).
+        joint_path_loss: scalar MSE of the rebuilt joints, m² (0 when neither joint term is weighted).
         quantizer: the quantiser's output (commitment loss, usage, perplexity).
     """
 
@@ -105,6 +127,8 @@ class MotionVQVAEOutput:
     velocity_loss: torch.Tensor
     acceleration_loss: torch.Tensor
     jerk_loss: torch.Tensor
+    foot_slide_loss: torch.Tensor
+    joint_path_loss: torch.Tensor
     quantizer: QuantizerOutput
 
 
@@ -167,14 +191,36 @@ class MotionVQVAE(nn.Module):
     """Normalised features ``[B, T_frames, 263]`` at ``input_fps`` ↔ codes ``[B, K, T_tokens]`` at
     ``token_rate`` Hz."""
 
-    def __init__(self, config: MotionVQVAEConfig, codebooks: torch.Tensor | None = None) -> None:
+    def __init__(
+        self,
+        config: MotionVQVAEConfig,
+        codebooks: torch.Tensor | None = None,
+        stats: FeatureStats | None = None,
+    ) -> None:
         """Build the model; ``codebooks [K, N, D]`` are external codebooks for the quantiser (pass them with
-        ``config.quantizer.frozen`` to share a music codec's codebook space)."""
+        ``config.quantizer.frozen`` to share a music codec's codebook space); ``stats`` are the statistics
+        its features are normalised with (the joint terms need them; they are not saved with the weights).
+
+        Raises:
+            ConfigError: a joint term (``foot_slide_weight``, ``joint_path_weight``) is weighted without
+                ``stats``.
+        """
         super().__init__()
         self.config = config
         self.encoder = _encoder(config)
         self.quantizer = ResidualVectorQuantizer(config.quantizer, codebooks)
         self.decoder = _decoder(config)
+        if self._weighs_joints and stats is None:
+            raise ConfigError(
+                "foot_slide_weight and joint_path_weight need the feature statistics: "
+                "build the model with stats"
+            )
+        if stats is None:
+            mean, std = np.zeros(FEATURE_DIM), np.ones(FEATURE_DIM)
+        else:
+            mean, std = stats.mean, stats.std
+        self.register_buffer("feature_mean", torch.as_tensor(mean, dtype=torch.float32), persistent=False)
+        self.register_buffer("feature_std", torch.as_tensor(std, dtype=torch.float32), persistent=False)
 
     def num_tokens(self, num_frames: int) -> int:
         """Code frames for ``num_frames`` input frames."""
@@ -205,18 +251,31 @@ class MotionVQVAE(nn.Module):
         if features.dim() != 3 or features.shape[1] < 2:
             raise MotionError(f"training features must be [B, T >= 2, 263], got {tuple(features.shape)}")
         quantized = self.quantizer(self.embed(features))
-        reconstruction = self.reconstruct(quantized.quantized, features.shape[1])
+        latents = quantized.quantized
+        if self.training and self.config.decoder_code_noise:
+            latents = self._with_random_codes(latents)
+        reconstruction = self.reconstruct(latents, features.shape[1])
         target = features.float()
         feature_loss, velocity_loss, acceleration_loss = (
             _difference_loss(reconstruction, target, order) for order in range(3)
         )
         jerk_read = POSITION_CHANNELS if self.config.jerk_channels == "positions" else slice(None)
         jerk_loss = _difference_loss(reconstruction[..., jerk_read], target[..., jerk_read], 3)
+        slide_loss = path_loss = target.new_zeros(())
+        if self._weighs_joints:
+            joints, target_features = (
+                rebuild_joints(self._denormalized(reconstruction)),
+                self._denormalized(target),
+            )
+            slide_loss = foot_slide_loss(joints, target_features, self.config.input_fps)
+            path_loss = joint_path_loss(joints, rebuild_joints(target_features))
         loss = (
             feature_loss
             + self.config.velocity_weight * velocity_loss
             + self.config.acceleration_weight * acceleration_loss
             + self.config.jerk_weight * jerk_loss
+            + self.config.foot_slide_weight * slide_loss
+            + self.config.joint_path_weight * path_loss
             + self.config.commitment_weight * quantized.commitment_loss
         )
         return MotionVQVAEOutput(
@@ -227,8 +286,28 @@ class MotionVQVAE(nn.Module):
             velocity_loss,
             acceleration_loss,
             jerk_loss,
+            slide_loss,
+            path_loss,
             quantized,
         )
+
+    @property
+    def _weighs_joints(self) -> bool:
+        return bool(self.config.foot_slide_weight or self.config.joint_path_weight)
+
+    def _with_random_codes(self, latents: torch.Tensor) -> torch.Tensor:
+        """``latents [B, D, T]`` with a ``decoder_code_noise`` share of their frames replaced by the summed
+        codebook vectors of uniformly random codes (no gradient reaches the encoder through those)."""
+        batch, _, steps = latents.shape
+        quantizer = self.quantizer.config
+        codes = torch.randint(
+            quantizer.codebook_size, (batch, quantizer.num_codebooks, steps), device=latents.device
+        )
+        replaced = torch.rand(batch, 1, steps, device=latents.device) < self.config.decoder_code_noise
+        return torch.where(replaced, self.quantizer.decode(codes), latents)
+
+    def _denormalized(self, features: torch.Tensor) -> torch.Tensor:
+        return features * self.feature_std + self.feature_mean
 
     @torch.no_grad()
     def encode(self, features: torch.Tensor) -> torch.Tensor:

@@ -52,6 +52,15 @@ def test_save_load_round_trip_gives_identical_codes(motion_tokenizer, clips, tmp
     assert loaded.model.config == motion_tokenizer.model.config
 
 
+def test_a_tokenizer_trained_with_the_joint_terms_loads_with_its_statistics(motion_tokenizer, tmp_path):
+    config = replace(TINY_MOTION, foot_slide_weight=1.0, joint_path_weight=1.0, decoder_code_noise=0.1)
+    trained = MotionTokenizer.create(config, motion_tokenizer.stats)
+    trained.save(tmp_path / "motion")
+    loaded = MotionTokenizer.load(tmp_path / "motion")
+    assert loaded.model.config == config
+    torch.testing.assert_close(loaded.model.feature_std, torch.from_numpy(motion_tokenizer.stats.std).float())
+
+
 def test_a_tokenizer_computes_the_features_of_its_own_definition(motion_tokenizer, clips, tmp_path):
     motion_tokenizer.save(tmp_path / "m")
     config_path = tmp_path / "m" / "config.json"

@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from mumo.errors import ConfigError, MotionError
+from mumo.motion import compute_feature_stats, joints_to_features
 from mumo.motion.features import POSITION_CHANNELS
+from mumo.tokenizers.kinematic_losses import foot_slide_loss, joint_path_loss, rebuild_joints
 from mumo.tokenizers.motion_vqvae import MotionVQVAE, round_half_up
 
 from .helpers import TINY_MOTION
@@ -80,3 +82,49 @@ def test_the_jerk_term_can_read_the_position_channels_alone():
     )
     with pytest.raises(ConfigError, match="jerk_channels must be 'all' or 'positions'"):
         replace(TINY_MOTION, jerk_channels="joints")
+
+
+def test_the_joint_terms_read_denormalised_features_and_join_the_loss(clips):
+    stats = compute_feature_stats(joints_to_features(clip) for clip in clips)
+    config = replace(TINY_MOTION, foot_slide_weight=2.0, joint_path_weight=3.0)
+    with pytest.raises(ConfigError, match="statistics"):
+        MotionVQVAE(config)
+    model = MotionVQVAE(config, stats=stats).eval()  # eval: the codebooks stay as they are
+    features = torch.from_numpy(stats.normalize(joints_to_features(clips[1]))[None])
+    out = model(features)
+    target = torch.from_numpy(stats.denormalize(features.numpy()))
+    joints = rebuild_joints(torch.from_numpy(stats.denormalize(out.reconstruction.detach().numpy())))
+    slide, path = foot_slide_loss(joints, target, 60.0), joint_path_loss(joints, rebuild_joints(target))
+    torch.testing.assert_close(out.foot_slide_loss.detach(), slide, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(out.joint_path_loss.detach(), path, rtol=1e-4, atol=1e-6)
+    unweighted = MotionVQVAE(TINY_MOTION).eval()
+    unweighted.load_state_dict(model.state_dict())  # the statistics are not among the saved tensors
+    plain = unweighted(features)
+    assert plain.foot_slide_loss == 0
+    assert plain.joint_path_loss == 0
+    torch.testing.assert_close(out.loss, plain.loss + 2.0 * out.foot_slide_loss + 3.0 * out.joint_path_loss)
+
+
+def test_decoder_code_noise_changes_the_decoder_input_in_training_only():
+    torch.manual_seed(0)
+    noisy_model = MotionVQVAE(replace(TINY_MOTION, decoder_code_noise=0.5))
+    model = MotionVQVAE(TINY_MOTION)
+    model.load_state_dict(noisy_model.state_dict())
+    features = torch.randn(2, 48, 263)
+    outputs = []
+    for each in (model, noisy_model):  # training mode: the same codebook updates from the same seed
+        torch.manual_seed(1)
+        outputs.append(each(features))
+    clean, noisy = outputs
+    assert torch.equal(noisy.codes, clean.codes)  # the encoder's codes are the same
+    assert not torch.allclose(noisy.reconstruction, clean.reconstruction)
+    evaluated = noisy_model.eval()(features)  # no noise outside training
+    torch.testing.assert_close(evaluated.reconstruction, noisy_model.decode(evaluated.codes, 48))
+
+
+@pytest.mark.parametrize(
+    "values", [{"foot_slide_weight": -1.0}, {"joint_path_weight": -0.5}, {"decoder_code_noise": 1.0}]
+)
+def test_negative_joint_weights_or_certain_code_noise_are_refused(values):
+    with pytest.raises(ConfigError):
+        replace(TINY_MOTION, **values)
