@@ -4,10 +4,10 @@ A dance's joints are rebuilt from its features by integrating the root's turning
 the root-relative joint positions (:func:`mumo.motion.features.features_to_joints`). A decoder can get every
 channel nearly right and still let a standing foot slide, when the root's step and the foot's root-relative
 step do not cancel; an LM's samples, which a decoder never saw from its encoder, do so most (docs/quality.md,
-"Foot skating"). :func:`rebuild_joints` is that rebuild in torch, differentiable, over a training window;
-:func:`foot_slide_loss` penalises feet that move over the floor where the target's contact channels say they
-stand, and :func:`joint_path_loss` keeps the rebuilt joints, root path and turns included, on the target's
-(without it, a decoder lowers the sliding by shortening every step and turn).
+"Foot skating: the decoder"). :func:`rebuild_joints` is that rebuild in torch, differentiable, over a
+training window; :func:`foot_slide_loss` penalises feet that move over the floor where the target's contact
+channels say they stand, and :func:`joint_path_loss` keeps the rebuilt joints, root path and turns included,
+on the target's (without it, a decoder lowers the sliding by shortening every step and turn).
 """
 
 from __future__ import annotations

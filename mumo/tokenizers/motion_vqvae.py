@@ -263,10 +263,8 @@ class MotionVQVAE(nn.Module):
         jerk_loss = _difference_loss(reconstruction[..., jerk_read], target[..., jerk_read], 3)
         slide_loss = path_loss = target.new_zeros(())
         if self._weighs_joints:
-            joints, target_features = (
-                rebuild_joints(self._denormalized(reconstruction)),
-                self._denormalized(target),
-            )
+            joints = rebuild_joints(self._denormalized(reconstruction))
+            target_features = self._denormalized(target)
             slide_loss = foot_slide_loss(joints, target_features, self.config.input_fps)
             path_loss = joint_path_loss(joints, rebuild_joints(target_features))
         loss = (
