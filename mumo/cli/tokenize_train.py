@@ -55,7 +55,7 @@ def _usage(usage: list[float]) -> str:
 
 def _motion_figures(measured: Any) -> str:
     return (
-        f"MPJPE {measured.mpjpe_mm:.1f} mm, "
+        f"MPJPE {measured.mpjpe_mm:.1f} mm (root-relative {measured.root_relative_mpjpe_mm:.1f} mm), "
         f"acceleration error {measured.acceleration_error_mm:.2f} mm/frame², "
         f"jitter {measured.jitter_m_s3:.0f} m/s³ (data {measured.reference_jitter_m_s3:.0f}), "
         f"code usage {_usage(measured.usage)}"

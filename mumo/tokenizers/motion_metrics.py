@@ -18,7 +18,10 @@ class MotionReconstruction:
     """Errors of joints decoded from a tokenizer's codes against the originals.
 
     Attributes:
-        mpjpe_mm: mean per-joint position error, millimetres.
+        mpjpe_mm: mean per-joint position error, millimetres (over whole clips: the root's integrated path
+            drifts, and its drift counts).
+        root_relative_mpjpe_mm: the same with each frame's root position subtracted from both: the pose,
+            without the path's drift.
         acceleration_error_mm: mean norm of the per-joint acceleration difference, millimetres per frame².
         jitter_m_s3: mean jerk magnitude of the decoded joints, m/s³ (:func:`~mumo.motion.kinematics.jitter`:
             the smoothness a model generating these codes can at best reach).
@@ -27,6 +30,7 @@ class MotionReconstruction:
     """
 
     mpjpe_mm: float
+    root_relative_mpjpe_mm: float
     acceleration_error_mm: float
     jitter_m_s3: float
     reference_jitter_m_s3: float
@@ -36,6 +40,7 @@ class MotionReconstruction:
         """The numbers by name (usage averaged over codebooks), for the training loggers."""
         return {
             "mpjpe_mm": self.mpjpe_mm,
+            "root_relative_mpjpe_mm": self.root_relative_mpjpe_mm,
             "acceleration_error_mm": self.acceleration_error_mm,
             "jitter_m_s3": self.jitter_m_s3,
             "reference_jitter_m_s3": self.reference_jitter_m_s3,
@@ -47,6 +52,13 @@ def mpjpe_mm(predicted: np.ndarray, reference: np.ndarray) -> float:
     """Mean per-joint position error in millimetres between joints ``[..., T, J, 3]`` in metres."""
     predicted, reference = _same_shape(predicted, reference)
     return float(np.linalg.norm(predicted - reference, axis=-1).mean() * 1000.0)
+
+
+def root_relative_mpjpe_mm(predicted: np.ndarray, reference: np.ndarray) -> float:
+    """:func:`mpjpe_mm` of joints ``[..., T, J, 3]`` (metres, the root first) with each frame's root position
+    subtracted from both."""
+    predicted, reference = _same_shape(predicted, reference)
+    return mpjpe_mm(predicted - predicted[..., :1, :], reference - reference[..., :1, :])
 
 
 def acceleration_error_mm(predicted: np.ndarray, reference: np.ndarray) -> float:
@@ -62,7 +74,7 @@ def acceleration_error_mm(predicted: np.ndarray, reference: np.ndarray) -> float
 def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray]) -> MotionReconstruction:
     """Encode and decode each joint clip ``[T, 22, 3]`` (metres, at the tokenizer's input fps) and compare
     the decoded joints with the canonicalised originals (the placement decoded joints start from)."""
-    errors, accelerations, jitters, reference_jitters, used = [], [], [], [], []
+    errors, relative_errors, accelerations, jitters, reference_jitters, used = [], [], [], [], [], []
     fps = tokenizer.input_fps
     with torch.no_grad():
         for joints in clips:
@@ -70,6 +82,7 @@ def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray])
             decoded = tokenizer.decode_to_joints(codes, len(joints))[0].numpy()
             reference = canonicalize_joints(joints)
             errors.append(mpjpe_mm(decoded, reference))
+            relative_errors.append(root_relative_mpjpe_mm(decoded, reference))
             accelerations.append(acceleration_error_mm(decoded, reference))
             jitters.append(jitter(decoded, fps))
             reference_jitters.append(jitter(reference, fps))
@@ -78,6 +91,7 @@ def evaluate_reconstruction(tokenizer: MotionTokenizer, clips: list[np.ndarray])
     usage = [len(torch.unique(row)) / tokenizer.cardinality for row in codes]
     return MotionReconstruction(
         mpjpe_mm=float(np.mean(errors)),
+        root_relative_mpjpe_mm=float(np.mean(relative_errors)),
         acceleration_error_mm=float(np.mean(accelerations)),
         jitter_m_s3=float(np.mean(jitters)),
         reference_jitter_m_s3=float(np.mean(reference_jitters)),

@@ -3,7 +3,12 @@ import pytest
 
 from mumo.errors import MotionError
 from mumo.motion.kinematics import jitter
-from mumo.tokenizers.motion_metrics import acceleration_error_mm, evaluate_reconstruction, mpjpe_mm
+from mumo.tokenizers.motion_metrics import (
+    acceleration_error_mm,
+    evaluate_reconstruction,
+    mpjpe_mm,
+    root_relative_mpjpe_mm,
+)
 
 
 def test_mpjpe_is_mean_joint_distance_in_mm():
@@ -11,6 +16,17 @@ def test_mpjpe_is_mean_joint_distance_in_mm():
     predicted = reference.copy()
     predicted[..., 0] = 0.003  # 3 mm along x everywhere
     assert mpjpe_mm(predicted, reference) == pytest.approx(3.0)
+
+
+def test_root_relative_mpjpe_leaves_out_the_path_and_keeps_the_pose():
+    rng = np.random.default_rng(0)
+    reference = rng.normal(size=(5, 22, 3))
+    drifted = reference + np.linspace(0.0, 0.5, 5)[:, None, None]  # the whole body drifts 0.5 m
+    assert mpjpe_mm(drifted, reference) > 100
+    assert root_relative_mpjpe_mm(drifted, reference) == pytest.approx(0.0, abs=1e-9)
+    bent = reference.copy()
+    bent[:, 7, 1] += 0.004  # one joint 4 mm higher in every frame
+    assert root_relative_mpjpe_mm(bent, reference) == pytest.approx(4.0 / 22)
 
 
 def test_acceleration_error_ignores_constant_velocity_offsets():
@@ -32,6 +48,7 @@ def test_evaluate_reconstruction_reports_finite_errors(motion_tokenizer, clips):
     result = evaluate_reconstruction(motion_tokenizer, clips[:2])
     assert np.isfinite(result.mpjpe_mm)
     assert result.mpjpe_mm > 0
+    assert 0 < result.root_relative_mpjpe_mm < np.inf
     assert np.isfinite(result.acceleration_error_mm)
     assert result.jitter_m_s3 > 0
     # canonicalising is a rigid motion: the reference jitter is the clips' own
