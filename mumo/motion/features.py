@@ -82,6 +82,8 @@ JOINT_POSITIONS = slice(4, 4 + (NUM_JOINTS - 1) * 3)
 JOINT_ROTATIONS = slice(JOINT_POSITIONS.stop, JOINT_POSITIONS.stop + (NUM_JOINTS - 1) * 6)
 JOINT_VELOCITIES = slice(JOINT_ROTATIONS.stop, JOINT_ROTATIONS.stop + NUM_JOINTS * 3)
 FOOT_CONTACTS = slice(JOINT_VELOCITIES.stop, JOINT_VELOCITIES.stop + 4)
+CONTACT_JOINTS = (*SMPL22.left_foot, *SMPL22.right_foot)
+"""The joints of the four contact channels, in their order: left ankle, left toe, right ankle, right toe."""
 ROOT_CHANNELS = slice(ROOT_ANGULAR_VELOCITY.start, ROOT_HEIGHT.stop)
 POSITION_CHANNELS = slice(ROOT_ANGULAR_VELOCITY.start, JOINT_POSITIONS.stop)
 """The root channels and the joint positions: the features the joints' positions are rebuilt from."""
@@ -204,7 +206,7 @@ def _bone_alignment_rotations(relative: np.ndarray) -> np.ndarray:
 def _speed_contacts(joints: np.ndarray, fps: float) -> np.ndarray:
     """mumo_dance contacts ``[T, 4]``: slower than :data:`DANCE_CONTACT_SPEED` and within
     :data:`DANCE_CONTACT_HEIGHT` of the joint's lowest height."""
-    feet = joints[:, [*SMPL22.left_foot, *SMPL22.right_foot]]  # [T, 4, 3]
+    feet = joints[:, list(CONTACT_JOINTS)]  # [T, 4, 3]
     speed = _repeat_last(np.linalg.norm(np.diff(feet, axis=0), axis=-1)) * fps  # [T, 4] m/s
     height = feet[..., 1] - feet[..., 1].min(axis=0)
     return ((speed < DANCE_CONTACT_SPEED) & (height < DANCE_CONTACT_HEIGHT)).astype(np.float64)
@@ -308,7 +310,7 @@ def root_trajectory(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _foot_contacts(joints: np.ndarray, fps: float) -> np.ndarray:
     """``[T, 4]`` 0/1 contacts of (left ankle, left toe, right ankle, right toe) (rule in the module
     docstring; the last row repeats)."""
-    feet = joints[:, [*SMPL22.left_foot, *SMPL22.right_foot]]  # [T, 4, 3]
+    feet = joints[:, list(CONTACT_JOINTS)]  # [T, 4, 3]
     squared_step = np.sum(np.diff(feet, axis=0) ** 2, axis=-1)  # [T-1, 4] m²
     return _repeat_last((squared_step < (CONTACT_SPEED / fps) ** 2).astype(np.float64))
 

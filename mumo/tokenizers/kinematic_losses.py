@@ -15,6 +15,7 @@ from __future__ import annotations
 import torch
 
 from mumo.motion.features import (
+    CONTACT_JOINTS,
     FOOT_CONTACTS,
     JOINT_POSITIONS,
     NUM_JOINTS,
@@ -22,10 +23,6 @@ from mumo.motion.features import (
     ROOT_HEIGHT,
     ROOT_LINEAR_VELOCITY,
 )
-from mumo.motion.skeleton import SMPL22
-
-FOOT_JOINTS = (*SMPL22.left_foot, *SMPL22.right_foot)
-"""Left ankle, left toe, right ankle, right toe: the joints of the four contact channels, in their order."""
 
 
 def rebuild_joints(features: torch.Tensor) -> torch.Tensor:
@@ -49,11 +46,6 @@ def rebuild_joints(features: torch.Tensor) -> torch.Tensor:
     return torch.cat([root[:, :, None], body], dim=2)
 
 
-def foot_speeds(joints: torch.Tensor, fps: float) -> torch.Tensor:
-    """Horizontal speeds ``[B, T - 1, 4]`` (m/s) of the foot joints of joints ``[B, T, 22, 3]`` at ``fps``."""
-    return _squared_foot_steps(joints).sqrt() * fps
-
-
 def foot_slide_loss(joints: torch.Tensor, target: torch.Tensor, fps: float) -> torch.Tensor:
     """Mean squared horizontal speed ``(m/s)²`` of the foot joints of ``joints [B, T, 22, 3]`` over the
     steps whose first frame the target features ``[B, T, 263]`` mark as standing (contact channel above
@@ -69,5 +61,6 @@ def joint_path_loss(joints: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def _squared_foot_steps(joints: torch.Tensor) -> torch.Tensor:
-    feet = joints[:, :, list(FOOT_JOINTS)][..., [0, 2]]
+    """Squared horizontal steps ``[B, T - 1, 4]`` (m² per frame²) of the contact joints."""
+    feet = joints[:, :, list(CONTACT_JOINTS)][..., [0, 2]]
     return feet.diff(dim=1).square().sum(-1)
